@@ -17,7 +17,22 @@ export type ErrorKind =
   | 'interrupted' // SIGINT or SIGTERM while following
   | 'internal' // a bug in dcos-ts
 
-/** One exit code per kind; documented in the README ("Exit codes"). */
+/**
+ * One exit code per kind; documented in the README ("Exit codes").
+ *
+ *   0    success (also when the reader of stdout went away: `| head`)
+ *   1    internal    a bug in dcos-ts (run with --verbose for the stack trace)
+ *   2    usage       bad or conflicting flags or arguments
+ *   3    config      no cluster configured; unreadable or malformed dcos.toml, CA bundle or token file
+ *   4    auth        401: no token, or the token is invalid or expired (`dcos-ts auth login`)
+ *   5    forbidden   403: the account lacks a permission (the message names it)
+ *   6    not-found   no such task, file, agent, component or route (404)
+ *   7    server      5xx, or another status the cluster should not have answered
+ *   8    network     connection refused or reset, DNS failure, connect/response/idle timeout
+ *   9    tls         certificate verification or TLS handshake failed (--ca-file, core.ssl_verify)
+ *   10   protocol    an answer dcos-ts cannot read: not JSON, a broken stream, a redirect loop
+ *   130  interrupted Ctrl-C (SIGINT); 143 for SIGTERM
+ */
 export const EXIT_CODES: Record<ErrorKind, number> = {
   internal: 1,
   usage: 2,

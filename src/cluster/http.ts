@@ -7,8 +7,16 @@
  * - Every status >= 400 (and transport/TLS failures) becomes a CliError with the right kind, the
  *   server's own message trimmed to one line, and `retryable` set for network faults and 502/503/504.
  * - Paths are built with encodePath so every segment is percent-encoded; query values are encoded.
+ *
+ * got is imported on the first request, not with this module: it costs ~100 ms and commands that never
+ * talk to the cluster (help, `cluster show`) should not pay for it.
  */
-import type {Readable} from 'node:stream'
+import {readFileSync} from 'node:fs'
+import type {IncomingMessage} from 'node:http'
+import {PassThrough, type Readable} from 'node:stream'
+import type {Got, OptionsInit, Request as GotRequest} from 'got'
+import type {ResolvedCluster} from './config.js'
+import {CliError, isCliError, oneLine} from './errors.js'
 
 export type QueryValue = string | number | boolean | undefined | Array<string | number>
 
@@ -29,6 +37,10 @@ export interface RequestOptions {
   purpose?: string
   /** Statuses returned as a response instead of thrown (e.g. [404] to probe a route). */
   allowStatuses?: number[]
+  /** GET unless told (auth login POSTs, token checks use HEAD). */
+  method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE'
+  /** Sent as a JSON body. */
+  json?: unknown
 }
 
 export interface HttpResponse {
@@ -52,4 +64,411 @@ export interface HttpClient {
 /** Joins path segments, percent-encoding each one (task ids contain spaces, colons; cursors ';' and '='). */
 export function encodePath(...segments: string[]): string {
   return '/' + segments.map((segment) => encodeURIComponent(segment)).join('/')
+}
+
+/**
+ * baseUrl + path + query. Query values are encoded with encodeURIComponent (a space is %20, never '+',
+ * and a journal cursor's ';' and '=' are escaped); arrays repeat the key; undefined is left out.
+ */
+export function buildUrl(baseUrl: string, path: string, query?: Record<string, QueryValue>): string {
+  const pairs: string[] = []
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue
+    for (const item of Array.isArray(value) ? value : [value]) {
+      pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(item))}`)
+    }
+  }
+  const separator = path.includes('?') ? '&' : '?'
+  return `${baseUrl}${path.startsWith('/') ? '' : '/'}${path}${pairs.length > 0 ? separator + pairs.join('&') : ''}`
+}
+
+/** The permission a 403 on this path most likely lacks (DC/OS Enterprise Admin Router and Mesos ACLs). */
+export function permissionFor(pathname: string): string | undefined {
+  const rules: Array<[RegExp, string]> = [
+    [/^\/system\/v1\/logs\//, 'dcos:adminrouter:ops:system-logs'],
+    [/^\/system\/v1\/agent\/[^/]+\//, 'dcos:adminrouter:system:agent'],
+    [/^\/system\/v1\/leader\/mesos\//, 'dcos:adminrouter:system:leader:mesos'],
+    [/^\/mesos\//, 'dcos:adminrouter:ops:mesos'],
+    [/^\/agent\/[^/]+\/files\//, 'dcos:mesos:agent:sandbox:app_id (read) and dcos:adminrouter:ops:slave'],
+    [/^\/(agent|slave)\//, 'dcos:adminrouter:ops:slave'],
+    [/^\/marathon\//, 'dcos:adminrouter:service:marathon'],
+  ]
+  for (const [pattern, permission] of rules) if (pattern.test(pathname)) return permission
+  const service = /^\/service\/([^/]+)\//.exec(pathname)
+  return service ? `dcos:adminrouter:service:${decodeURIComponent(service[1])}` : undefined
+}
+
+/** The server's own words from an error body: a JSON description, an HTML title, or the text, on one line. */
+export function serverMessage(body: string, contentType = ''): string {
+  const text = body.trim()
+  if (!text) return ''
+  if (contentType.includes('json') || text.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(text) as Record<string, unknown>
+      for (const key of ['description', 'message', 'error', 'title']) {
+        if (typeof parsed?.[key] === 'string' && parsed[key]) return oneLine(parsed[key] as string)
+      }
+    } catch {
+      // Not JSON after all: shown as text.
+    }
+  }
+  if (contentType.includes('html') || /^<(!doctype|html)/i.test(text)) {
+    const heading = /<(title|h1)[^>]*>([^<]*)</i.exec(text)?.[2]
+    return oneLine(heading ?? text.replace(/<[^>]*>/g, ' '))
+  }
+  return oneLine(text)
+}
+
+/** Hides the token (and any `token=...` value) wherever a URL, body or message could carry it. */
+export function redactor(token: string | undefined): (text: string) => string {
+  return (text) => {
+    let out = text.replace(/(token=)[^\s&;,"']+/gi, '$1<redacted>')
+    if (token && token.length >= 4) out = out.split(token).join('<redacted>')
+    return out
+  }
+}
+
+export interface HttpClientOptions {
+  verbose?: boolean
+  stderr?: NodeJS.WritableStream
+  userAgent?: string
+}
+
+export function createHttpClient(cluster: ResolvedCluster, options: HttpClientOptions = {}): HttpClient {
+  return new ClusterHttpClient(cluster, options)
+}
+
+let gotModule: Promise<Got> | undefined
+const loadGot = (): Promise<Got> => (gotModule ??= import('got').then((module) => module.default))
+
+let insecureWarned = false
+let packageVersion: string | undefined
+
+function defaultUserAgent(): string {
+  if (packageVersion === undefined) {
+    try {
+      // src/cluster/http.ts and dist/cluster/http.js both sit two levels below package.json.
+      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version?: string}
+      packageVersion = pkg.version ?? 'unknown'
+    } catch {
+      packageVersion = 'unknown'
+    }
+  }
+  return `dcos-ts/${packageVersion}`
+}
+
+/** Bytes of an error body worth reading for its message. */
+const ERROR_BODY_LIMIT = 64 * 1024
+const RETRYABLE_STATUSES = new Set([408, 429, 502, 503, 504])
+const NETWORK_CAUSES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EPIPE: 'connection closed',
+  ETIMEDOUT: 'timed out',
+  ERR_STREAM_PREMATURE_CLOSE: 'connection closed before the response ended',
+  ERR_HTTP_CONTENT_LENGTH_MISMATCH: 'response cut short',
+  Z_BUF_ERROR: 'compressed response cut short',
+}
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL|EPROTO/
+const TLS_HINT =
+  "pass --ca-file with the cluster's CA bundle or set core.ssl_verify (or DCOS_SSL_VERIFY) to its path; --insecure skips verification"
+
+/** What one request is, for messages and logs. */
+interface Attempt {
+  method: string
+  url: string
+  purpose?: string
+  tokenSent: boolean
+  started: number
+  /** Whether the (final) response headers arrived: a silence after them is "no data", before them "no response". */
+  responded: boolean
+}
+
+class ClusterHttpClient implements HttpClient {
+  readonly baseUrl: string
+  private readonly origin: string
+  private readonly token?: string
+  private readonly timeoutMs: number
+  private readonly https: {rejectUnauthorized: boolean; certificateAuthority?: string}
+  private readonly userAgent: string
+  private readonly redact: (text: string) => string
+  private readonly log?: (line: string) => void
+
+  constructor(cluster: ResolvedCluster, options: HttpClientOptions) {
+    this.baseUrl = cluster.url.replace(/\/+$/, '')
+    this.origin = new URL(this.baseUrl).origin
+    this.token = cluster.token
+    this.timeoutMs = cluster.timeoutMs
+    this.userAgent = options.userAgent ?? defaultUserAgent()
+    this.redact = redactor(cluster.token)
+    const stderr = options.stderr ?? process.stderr
+    if (options.verbose) this.log = (line) => stderr.write(`${this.redact(line)}\n`)
+    this.https = {rejectUnauthorized: cluster.tls.verify}
+    if (cluster.tls.verify && cluster.tls.caFile) this.https.certificateAuthority = readCaBundle(cluster.tls.caFile, cluster.sources.tls)
+    if (!cluster.tls.verify && this.baseUrl.startsWith('https:') && !insecureWarned) {
+      insecureWarned = true
+      stderr.write(
+        `Warning: TLS certificate verification is off for ${this.origin} (${cluster.sources.tls}); anyone on the path can read and change the traffic, token included\n`,
+      )
+    }
+  }
+
+  async json<T = unknown>(path: string, options: RequestOptions = {}): Promise<T> {
+    const {response, body} = await this.text(path, options)
+    try {
+      return JSON.parse(body) as T
+    } catch {
+      const what = describe(options.method ?? 'GET', response.url, this.origin, options.purpose)
+      const snippet = body.trim() ? `: ${oneLine(body, 120)}` : ' (empty body)'
+      throw new CliError('protocol', this.redact(`${what}: expected JSON, got${snippet}`))
+    }
+  }
+
+  async text(path: string, options: RequestOptions = {}): Promise<{response: HttpResponse; body: string}> {
+    const {response, body} = await this.stream(path, options)
+    const chunks: Buffer[] = []
+    for await (const chunk of body) chunks.push(chunk as Buffer)
+    return {response, body: Buffer.concat(chunks).toString('utf8')}
+  }
+
+  async stream(path: string, options: RequestOptions = {}): Promise<{response: HttpResponse; body: Readable}> {
+    const got = await loadGot()
+    const method = options.method ?? 'GET'
+    const attempt: Attempt = {
+      method,
+      url: buildUrl(this.baseUrl, path, options.query),
+      purpose: options.purpose,
+      tokenSent: false,
+      started: 0,
+      responded: false,
+    }
+    const request = got.stream(attempt.url, this.gotOptions(attempt, options))
+    const classify = (error: Error) => (isCliError(error) ? error : this.transportError(attempt, error, options))
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(classify(error))
+      request.once('error', onError)
+      request.once('response', (response: IncomingMessage & {url: string}) => {
+        attempt.responded = true
+        const status = response.statusCode ?? 0
+        this.log?.(`< ${status} ${response.statusMessage ?? ''} ${Date.now() - attempt.started} ms`)
+        const httpResponse: HttpResponse = {status, headers: response.headers, url: response.url}
+        const redirectReturned = options.followRedirects === false && status >= 300 && status < 400
+        if ((status >= 200 && status < 300) || redirectReturned || options.allowStatuses?.includes(status)) {
+          request.off('error', onError)
+          resolve({response: httpResponse, body: classifiedBody(request, classify)})
+          return
+        }
+        readLimited(request, ERROR_BODY_LIMIT).then(
+          (body) => reject(this.statusError(attempt, httpResponse, response.statusMessage ?? '', body)),
+          reject,
+        )
+      })
+    })
+  }
+
+  private gotOptions(attempt: Attempt, options: RequestOptions): OptionsInit & {isStream: true} {
+    const headers: Record<string, string> = {'user-agent': this.userAgent, ...options.headers}
+    if (this.token && new URL(attempt.url).origin === this.origin) headers.authorization = `token=${this.token}`
+    const timeout =
+      options.mode === 'stream'
+        ? {connect: this.timeoutMs, secureConnect: this.timeoutMs, response: this.timeoutMs, socket: options.idleMs}
+        : {connect: this.timeoutMs, secureConnect: this.timeoutMs, response: this.timeoutMs, socket: this.timeoutMs}
+    return {
+      isStream: true,
+      method: attempt.method as OptionsInit["method"],
+      headers,
+      json: options.json,
+      https: this.https,
+      timeout,
+      retry: {limit: 0},
+      throwHttpErrors: false,
+      followRedirect: options.followRedirects !== false,
+      maxRedirects: 10,
+      signal: options.signal,
+      hooks: {
+        beforeRequest: [
+          (request) => {
+            attempt.started = Date.now()
+            attempt.url = request.url?.toString() ?? attempt.url
+            attempt.tokenSent = request.headers.authorization !== undefined
+            this.log?.(`> ${request.method} ${attempt.url}${attempt.tokenSent ? ' (token)' : ''}`)
+          },
+        ],
+        beforeRedirect: [
+          (next, response) => {
+            this.log?.(`< ${response.statusCode} ${response.statusMessage ?? ''} ${Date.now() - attempt.started} ms -> ${next.url?.toString()}`)
+            // got keeps the header on http->https to the same host; only the exact origin gets the token.
+            const sameOrigin = next.url !== undefined && new URL(next.url.toString()).origin === this.origin
+            if (sameOrigin && this.token) next.headers.authorization = `token=${this.token}`
+            else delete next.headers.authorization
+          },
+        ],
+      },
+    }
+  }
+
+  /** A transport failure (refused, reset, timeout, TLS, abort, redirect loop) as a CliError. */
+  private transportError(attempt: Attempt, error: Error & {code?: string; event?: string}, options: RequestOptions): Error {
+    if (options.signal?.aborted) {
+      const reason: unknown = options.signal.reason
+      return reason instanceof Error ? reason : new CliError('interrupted', 'interrupted')
+    }
+    const what = describe(attempt.method, attempt.url, this.origin, attempt.purpose)
+    const host = new URL(attempt.url).host
+    const code = error.code ?? ''
+    const cause = error
+    if (error.name === 'MaxRedirectsError') {
+      return new CliError('protocol', this.redact(`${what}: more than 10 redirects (a redirect loop?)`), {cause})
+    }
+    if (error.name === 'TimeoutError') {
+      const silentAfterHeaders = error.event === 'socket' && attempt.responded
+      const message = silentAfterHeaders
+        ? `no data from ${host} for ${duration((options.mode === 'stream' ? options.idleMs : undefined) ?? this.timeoutMs)}`
+        : error.event === 'response' || error.event === 'socket'
+          ? `no response from ${host} within ${duration((error.event === 'socket' ? options.idleMs : undefined) ?? this.timeoutMs)}`
+          : `cannot connect to ${host} within ${duration(this.timeoutMs)}`
+      return new CliError('network', this.redact(`${what}: ${message}`), {
+        cause,
+        retryable: true,
+        hint: silentAfterHeaders && options.mode === 'stream' ? undefined : 'raise --timeout (seconds) or core.timeout if the cluster is slow',
+      })
+    }
+    if (TLS_CODE.test(code)) {
+      const wrongProtocol = code === 'EPROTO' || code.startsWith('ERR_SSL')
+      return new CliError('tls', this.redact(`${what}: TLS with ${host} failed: ${oneLine(error.message, 200)} (${code})`), {
+        cause,
+        hint: wrongProtocol ? 'the server may not speak TLS on this port; check the URL scheme' : TLS_HINT,
+      })
+    }
+    const known = NETWORK_CAUSES[code]
+    const failure = CONNECT_CODES.has(code) ? `cannot connect to ${host}` : `connection to ${host} failed`
+    return new CliError('network', this.redact(`${what}: ${failure}: ${known ?? oneLine(error.message, 200)}${code ? ` (${code})` : ''}`), {
+      cause,
+      retryable: known !== undefined || error.name === 'ReadError',
+    })
+  }
+
+  /** A status the caller did not allow, as a CliError of the matching kind. */
+  private statusError(attempt: Attempt, response: HttpResponse, statusText: string, body: string): CliError {
+    const what = describe(attempt.method, response.url || attempt.url, this.origin, attempt.purpose)
+    const contentType = String(response.headers['content-type'] ?? '')
+    const said = serverMessage(body, contentType)
+    const status = `${response.status}${statusText ? ` ${statusText}` : ''}`
+    const tail = said ? `: ${said}` : ''
+    const make = (kind: ConstructorParameters<typeof CliError>[0], message: string, hint?: string) =>
+      new CliError(kind, this.redact(`${what}: ${message}`), {
+        status: response.status,
+        hint: hint && this.redact(hint),
+        retryable: RETRYABLE_STATUSES.has(response.status),
+      })
+    switch (response.status) {
+      case 401: {
+        const finalOrigin = safeOrigin(response.url)
+        if (this.token && finalOrigin !== undefined && finalOrigin !== this.origin) {
+          return make('auth', `${status} from ${finalOrigin}, which the cluster URL redirected to; the token is only sent to ${this.origin}`, `if ${finalOrigin} is the cluster, use it as the URL (--url ${finalOrigin})`)
+        }
+        if (!attempt.tokenSent) {
+          return make('auth', `the cluster requires a token (${status}) and none is configured`, 'run `dcos-ts auth login`, set DCOS_ACS_TOKEN, or pass --token-file')
+        }
+        const expiry = tokenExpiry(this.token)
+        const why = expiry !== undefined && expiry < Date.now() ? `it expired at ${new Date(expiry).toISOString()}` : 'it is invalid or has expired'
+        return make('auth', `the cluster rejected the token (${status}): ${why}`, 'run `dcos-ts auth login` (or `dcos auth login`) for a new one')
+      }
+      case 403: {
+        const permission = permissionFor(new URL(response.url || attempt.url).pathname)
+        return make('forbidden', `permission denied (${status})${tail}`, permission ? `the account needs ${permission}` : 'the account lacks the permission this route needs')
+      }
+      case 404:
+        return make('not-found', `not found (${status})${tail}`)
+      default:
+        if (response.status >= 500) return make('server', `the cluster answered ${status}${tail}`)
+        if (response.status >= 400) return make('server', `the cluster refused the request with ${status}${tail}`)
+        return make('protocol', `unexpected answer ${status}${tail}`)
+    }
+  }
+}
+
+/** "reading master state: GET /mesos/master/state" (the full URL when it left the cluster's origin). */
+function describe(method: string, url: string, origin: string, purpose?: string): string {
+  let shown = url
+  try {
+    const parsed = new URL(url)
+    if (parsed.origin === origin) shown = parsed.pathname + parsed.search
+  } catch {
+    // Shown as it is.
+  }
+  return `${purpose ? `${purpose}: ` : ''}${method} ${shown}`
+}
+
+/** "150 ms", "1 s", "2.5 s". */
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`
+}
+
+function safeOrigin(url: string): string | undefined {
+  try {
+    return new URL(url).origin
+  } catch {
+    return undefined
+  }
+}
+
+/** The `exp` of a JWT token in ms, when the token is one (ACS tokens are); nothing is verified. */
+function tokenExpiry(token: string | undefined): number | undefined {
+  const payload = token?.split('.')[1]
+  if (!payload) return undefined
+  try {
+    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {exp?: unknown}).exp
+    return typeof exp === 'number' ? exp * 1000 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function readCaBundle(path: string, source: string): string {
+  let pem: string
+  try {
+    pem = readFileSync(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new CliError('config', `cannot read the CA bundle ${path} (${source}): ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`, {cause: error})
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new CliError('config', `the CA bundle ${path} (${source}) holds no PEM certificate`)
+  }
+  return pem
+}
+
+/**
+ * The body handed to callers: every error it ends with is a classified CliError (got's own errors are
+ * not), and a caller that stops reading (destroys it, or breaks out of for-await) closes the request.
+ */
+function classifiedBody(request: GotRequest, classify: (error: Error) => Error): Readable {
+  const body = new PassThrough()
+  request.on('error', (error: Error) => body.destroy(classify(error)))
+  body.once('close', () => request.destroy())
+  return request.pipe(body)
+}
+
+/** Up to `limit` bytes of a body as text; the rest is discarded and the stream closed. */
+async function readLimited(stream: GotRequest, limit: number): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  try {
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer)
+      size += (chunk as Buffer).length
+      if (size >= limit) break
+    }
+  } catch {
+    // A broken error body still leaves the status to report.
+  } finally {
+    stream.destroy()
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8')
 }

@@ -67,6 +67,12 @@ export interface OpenRequest {
  */
 export interface LogSource {
   readonly stream: StreamInfo
+  /**
+   * How cursors compare, for dropping repeats after a resume: byte offsets numerically; journal cursors
+   * by their seqnum within one journal file (`s=`), otherwise only by equality (the default).
+   */
+  readonly cursorOrder?: 'byte-offset' | 'journal'
+  /** An empty batch means "connected / still alive" (sent on connect and for keepalives). */
   open(request: OpenRequest, signal: AbortSignal): AsyncIterable<LogEntry[]>
 }
 

@@ -1,0 +1,98 @@
+/**
+ * The base of every dcos-ts command: the cluster connection flags, and the one place where an error
+ * becomes a line on stderr and an exit code (see EXIT_CODES in src/cluster/errors.ts).
+ */
+import {Command, Errors, Flags} from '@oclif/core'
+import type {ClusterFlags} from './cluster/config.js'
+import {CliError, isCliError, oneLine, renderError, toCliError} from './cluster/errors.js'
+import {isReaderGone, systemIO} from './output/io.js'
+import {createDeps} from './run/create-deps.js'
+import type {Deps} from './run/deps.js'
+
+const CLUSTER = 'CLUSTER'
+
+/** Seconds, fractions allowed; a CLIError so oclif reports it as a flag parse failure (a usage error). */
+const seconds = Flags.custom<number>({
+  async parse(input) {
+    const value = Number(input)
+    if (!Number.isFinite(value) || value <= 0) throw new Errors.CLIError(`expected a positive number of seconds, got '${input}'`)
+    return value
+  },
+})
+
+/** The parsed values of DcosCommand.baseFlags. */
+export interface BaseFlagValues {
+  url?: string
+  cluster?: string
+  insecure?: boolean
+  'ca-file'?: string
+  timeout?: number
+  'token-file'?: string
+  verbose?: boolean
+}
+
+export abstract class DcosCommand extends Command {
+  static override baseFlags = {
+    url: Flags.string({
+      description: 'Cluster URL, e.g. https://dcos.example.com (overrides DCOS_URL and the attached cluster).',
+      helpGroup: CLUSTER,
+    }),
+    cluster: Flags.string({description: 'Name or id of a cluster configured with the DC/OS CLI (overrides DCOS_CLUSTER).', helpGroup: CLUSTER}),
+    insecure: Flags.boolean({description: 'Do not verify the cluster TLS certificate (prints a warning).', helpGroup: CLUSTER}),
+    'ca-file': Flags.string({description: "PEM bundle of the cluster's CA, to verify its certificate.", helpGroup: CLUSTER}),
+    timeout: seconds({description: 'Connect and response timeout in seconds (default: core.timeout, else 60).', helpGroup: CLUSTER}),
+    'token-file': Flags.string({
+      description: 'Read the ACS token from this file (a token is never a flag value, where `ps` would show it).',
+      helpGroup: CLUSTER,
+    }),
+    verbose: Flags.boolean({char: 'v', description: 'Print each HTTP request and response (token redacted), and stack traces.'}),
+  }
+
+  protected clusterFlags(flags: BaseFlagValues): ClusterFlags {
+    return {
+      url: flags.url,
+      cluster: flags.cluster,
+      insecure: flags.insecure,
+      caFile: flags['ca-file'],
+      timeout: flags.timeout,
+      tokenFile: flags['token-file'],
+    }
+  }
+
+  /** Dependencies for a run function, on the real process streams. */
+  protected deps(flags: BaseFlagValues): Deps {
+    return createDeps({flags: this.clusterFlags(flags), verbose: flags.verbose === true, io: systemIO()})
+  }
+
+  /** Every failure ends here: one line on stderr (the stack only with --verbose), then the kind's exit code. */
+  override async catch(error: Error): Promise<never> {
+    if (error instanceof Errors.ExitError) throw error
+    if (isReaderGone(error)) return this.exit(0) as never
+    const cliError = this.classify(error)
+    if (cliError.kind !== 'interrupted') process.stderr.write(renderError(cliError, this.verboseRequested()))
+    return this.exit(cliError.exitCode) as never
+  }
+
+  private classify(error: Error): CliError {
+    // oclif rewords a flag's parse failure ("Parsing --x \n\t<reason>\nSee more help with --help").
+    const fromParser = error.message.includes('See more help with --help')
+    if (isCliError(error) && !fromParser) return error
+    if (!fromParser && !(error instanceof Errors.CLIError)) return toCliError(error)
+    const message = error.message
+      .replace(/\s*See more help with --help\s*$/, '')
+      .replace(/^Parsing (--\S+)\s*\n\t/, 'invalid value for $1: ')
+    const command = this.id ? `${this.config.bin} ${this.id.replaceAll(':', ' ')}` : this.config.bin
+    const original = isCliError(error) ? error : undefined
+    return new CliError(original?.kind ?? 'usage', oneLine(message, 1000), {
+      cause: error,
+      hint: original?.hint ?? `see \`${command} --help\``,
+    })
+  }
+
+  /** Read from argv: the error may come from parsing itself, before any flag value exists. */
+  private verboseRequested(): boolean {
+    const end = this.argv.indexOf('--')
+    const flags = end === -1 ? this.argv : this.argv.slice(0, end)
+    return flags.some((arg) => arg === '--verbose' || /^-[a-zA-Z]*v[a-zA-Z]*$/.test(arg))
+  }
+}

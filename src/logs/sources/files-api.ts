@@ -1,0 +1,230 @@
+/**
+ * Task files over the Mesos agent files API (`/agent/{id}/files/read` behind Admin Router): the fallback
+ * for clusters without logging v2, the only way to read nested sandbox paths (`logs/app.log`), and the
+ * exact reader logging v2 borrows when the server's own window would be wrong (v2-task.ts).
+ *
+ * Cursor: the byte offset of a line's terminating newline, the same value the logging v2 event stream
+ * uses as its id, so a cursor printed by one transport resumes on the other. A last line without newline
+ * (only emitted when not following, or when the task has ended) gets the offset where its newline would
+ * go. Reading "after cursor C" reads from byte C itself: at a newline that is an empty segment, dropped.
+ *
+ * Lines: split on LF, empty lines dropped, as dcos-log does, so every transport prints the same lines.
+ * Offsets are bytes: Mesos puts the raw file bytes in a JSON string, so the body is decoded as latin1
+ * (one char per byte) before JSON.parse, which gives back exactly the bytes of `data` (escapes such as
+ * `\/` from Mesos <= 1.6 included) without a chunk edge inside a multi-byte character ever breaking it;
+ * lines are decoded as UTF-8 only once complete.
+ */
+import {CliError} from '../../cluster/errors.js'
+import {type HttpClient, encodePath} from '../../cluster/http.js'
+import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../entry.js'
+import type {LogWindow} from './window.js'
+
+/** Mesos caps one read at 16 pages. */
+export const MESOS_READ_CAP = 65536
+const LF = 0x0a
+
+export interface FilesApiTarget {
+  stream: StreamInfo
+  agentId: string
+  /** Absolute path on the agent: the sandbox directory joined with the file, e.g. `<dir>/logs/app.log`. */
+  path: string
+}
+
+export interface FilesApiOptions {
+  /** Poll interval while following (default 1000 ms, as dcos-log and the old CLI). */
+  intervalMs?: number
+  /** Injected so tests do not wait; rejects when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+/** One file on one agent, read in Mesos-sized windows. */
+export class MesosFile {
+  constructor(
+    private readonly http: HttpClient,
+    readonly agentId: string,
+    readonly path: string,
+  ) {}
+
+  /** Size in bytes, or undefined when the file does not exist (yet). */
+  async size(signal: AbortSignal): Promise<number | undefined> {
+    const answer = await this.request({offset: -1}, signal)
+    return answer?.offset
+  }
+
+  /** Up to `length` (<= 64 KiB) raw bytes from `offset`; empty at or past the end; undefined when missing. */
+  async read(offset: number, length: number, signal: AbortSignal): Promise<Buffer | undefined> {
+    const answer = await this.request({offset, length}, signal)
+    return answer?.data
+  }
+
+  /**
+   * Where the last `lines` non-empty lines start, scanning backwards in 64 KiB windows (exact however
+   * long the lines or how many empty lines lie between them). With `includePartial` a last line without
+   * newline counts as a line; otherwise it is skipped (and a window of 0 lines starts at it, so it is
+   * shown once its newline arrives).
+   */
+  async windowStart(lines: number, end: number, includePartial: boolean, signal: AbortSignal): Promise<number> {
+    if (lines === 0 && includePartial) return end
+    let count = 0
+    let lineEnd = end
+    let inPartial = !includePartial
+    for (let pos = end; pos > 0; ) {
+      const from = Math.max(0, pos - MESOS_READ_CAP)
+      const bytes = await this.read(from, pos - from, signal)
+      if (bytes === undefined) throw fileGone(this.path)
+      for (let i = bytes.length > 0 ? bytes.lastIndexOf(LF, Math.min(pos - from, bytes.length) - 1) : -1; i >= 0; ) {
+        const lf = from + i
+        if (inPartial) {
+          inPartial = false
+          if (lines === 0) return lf + 1
+        } else if (lineEnd > lf + 1 && ++count === lines) {
+          return lf + 1
+        }
+        lineEnd = lf
+        i = i > 0 ? bytes.lastIndexOf(LF, i - 1) : -1
+      }
+      pos = from
+    }
+    return 0
+  }
+
+  private async request(query: {offset: number; length?: number}, signal: AbortSignal) {
+    const {response, body} = await this.http.stream(encodePath('agent', this.agentId, 'files', 'read'), {
+      query: {path: this.path, ...query},
+      signal,
+      allowStatuses: [404],
+      purpose: `reading ${this.path} on agent ${this.agentId}`,
+    })
+    const parts: Buffer[] = []
+    for await (const part of body as AsyncIterable<Buffer>) parts.push(part)
+    if (response.status === 404) return undefined
+    return decodeReadAnswer(Buffer.concat(parts), this.path)
+  }
+}
+
+/** `{"data": "...", "offset": n}` with `data` as the file's raw bytes. */
+export function decodeReadAnswer(body: Buffer, path: string): {data: Buffer; offset: number} {
+  let answer: {data?: unknown; offset?: unknown}
+  try {
+    answer = JSON.parse(body.toString('latin1')) as typeof answer
+  } catch {
+    throw new CliError('protocol', `the agent's files API answered something that is not JSON for ${path}`)
+  }
+  if (typeof answer?.data !== 'string' || typeof answer.offset !== 'number') {
+    throw new CliError('protocol', `the agent's files API answer for ${path} has no data and offset`)
+  }
+  // A \uXXXX escape above 0xff cannot be a raw byte: that server escaped text, not bytes.
+  const data = /[^\x00-\xff]/.test(answer.data) ? Buffer.from(answer.data, 'utf8') : Buffer.from(answer.data, 'latin1')
+  return {data, offset: answer.offset}
+}
+
+export function createFilesApiSource(http: HttpClient, target: FilesApiTarget, window: LogWindow, options: FilesApiOptions): LogSource {
+  const file = new MesosFile(http, target.agentId, target.path)
+  const rotated = new MesosFile(http, target.agentId, `${target.path}.1`)
+  const intervalMs = options.intervalMs ?? 1000
+  return {
+    stream: target.stream,
+    cursorOrder: 'byte-offset',
+    async *open(request: OpenRequest, signal: AbortSignal): AsyncIterable<LogEntry[]> {
+      const lines = new LineAssembler(target.stream)
+      let next: number
+      if (request.after !== undefined) {
+        next = parseOffset(request.after)
+      } else {
+        let size = await file.size(signal)
+        if (size === undefined && !request.follow) throw fileGone(target.path)
+        while (size === undefined) {
+          await options.sleep(intervalMs, signal)
+          size = await file.size(signal)
+          yield []
+        }
+        next = window.kind === 'all' ? 0 : await file.windowStart(window.lines, size, !request.follow, signal)
+      }
+      lines.restart(next)
+      yield []
+      for (;;) {
+        const bytes = await file.read(next, MESOS_READ_CAP, signal)
+        if (bytes === undefined && !request.follow) throw fileGone(target.path)
+        if (bytes !== undefined && bytes.length > 0) {
+          next += bytes.length
+          yield lines.push(bytes)
+          continue
+        }
+        if (!request.follow) {
+          yield lines.finish()
+          return
+        }
+        // Caught up. Rotation (logrotate renames stdout to stdout.1 and starts a new stdout) shows as a
+        // file smaller than our position: finish the old file's tail from stdout.1, then start at 0.
+        const size = bytes === undefined ? undefined : await file.size(signal)
+        if (size !== undefined && size < next) {
+          for (;;) {
+            const tail = await rotated.read(next, MESOS_READ_CAP, signal)
+            if (tail === undefined || tail.length === 0) break
+            next += tail.length
+            yield lines.push(tail)
+          }
+          yield lines.finish()
+          next = 0
+          lines.restart(0)
+          continue
+        }
+        yield []
+        await options.sleep(intervalMs, signal)
+      }
+    },
+  }
+}
+
+/** Cuts raw bytes into non-empty lines with byte-offset cursors, keeping an unterminated tail. */
+export class LineAssembler {
+  private partial: Buffer[] = []
+  /** Absolute offset of the first byte not yet consumed. */
+  private offset = 0
+
+  constructor(private readonly stream: StreamInfo) {}
+
+  restart(offset: number): void {
+    this.partial = []
+    this.offset = offset
+  }
+
+  push(bytes: Buffer): LogEntry[] {
+    const batch: LogEntry[] = []
+    let pos = 0
+    for (let lf = bytes.indexOf(LF); lf >= 0; lf = bytes.indexOf(LF, pos)) {
+      let message: string
+      if (this.partial.length > 0) {
+        this.partial.push(bytes.subarray(pos, lf))
+        message = Buffer.concat(this.partial).toString('utf8')
+        this.partial = []
+      } else {
+        message = bytes.toString('utf8', pos, lf)
+      }
+      if (message.length > 0) batch.push({stream: this.stream, message, cursor: String(this.offset + lf)})
+      pos = lf + 1
+    }
+    if (pos < bytes.length) this.partial.push(bytes.subarray(pos))
+    this.offset += bytes.length
+    return batch
+  }
+
+  /** The unterminated last line, if any, as a line of its own (end of a finished file). */
+  finish(): LogEntry[] {
+    if (this.partial.length === 0) return []
+    const message = Buffer.concat(this.partial).toString('utf8')
+    this.partial = []
+    return message.length > 0 ? [{stream: this.stream, message, cursor: String(this.offset)}] : []
+  }
+}
+
+export function parseOffset(cursor: string): number {
+  if (!/^\d{1,15}$/.test(cursor)) {
+    throw new CliError('usage', `"${cursor}" is not a task log cursor (a byte offset, as printed when a follow stops)`)
+  }
+  return Number(cursor)
+}
+
+function fileGone(path: string): CliError {
+  return new CliError('not-found', `${path} does not exist in the sandbox (yet)`)
+}

@@ -1,0 +1,42 @@
+/**
+ * Journal (component) logs over logging v2: `/logs/v2/component[/{unit}]` on the leading master, on an
+ * agent, or on the node behind DCOS_URL. See journal.ts for how windows, following and resuming work.
+ */
+import {encodePath} from '../../cluster/http.js'
+import type {HttpClient} from '../../cluster/http.js'
+import type {LogSource, StreamInfo} from '../entry.js'
+import {type JournalProtocol, type JournalSelection, createJournalSource, filterQuery} from './journal.js'
+import type {LogWindow} from './window.js'
+
+export type JournalNode = {kind: 'leader'} | {kind: 'agent'; agentId: string} | {kind: 'local'}
+
+export interface ComponentTarget {
+  stream: StreamInfo
+  node: JournalNode
+  /** Full unit name (`dcos-mesos-master.service`); undefined reads the whole journal. */
+  unit?: string
+}
+
+export function nodePrefix(node: JournalNode): string {
+  if (node.kind === 'leader') return '/system/v1/leader/mesos'
+  if (node.kind === 'agent') return encodePath('system', 'v1', 'agent', node.agentId)
+  return '/system/v1'
+}
+
+export function createV2ComponentSource(http: HttpClient, target: ComponentTarget, window: LogWindow, selection: JournalSelection = {}): LogSource {
+  const filters = selection.filters ?? []
+  // dcos-log ORs the unit in the path with the filters ("unit OR filter"); as a filter it is ANDed. The
+  // path form also matches systemd's own messages about the unit (UNIT=), so it is used when it can be.
+  const unitInPath = target.unit !== undefined && filters.length === 0
+  const allFilters: Array<[string, string]> = target.unit !== undefined && !unitInPath ? [['_SYSTEMD_UNIT', target.unit], ...filters] : filters
+  const path = nodePrefix(target.node) + '/logs/v2/component' + (unitInPath ? encodePath(target.unit as string) : '')
+  const filter = filterQuery(allFilters)
+  const protocol: JournalProtocol = {
+    range(start) {
+      if ('after' in start) return {path, query: {filter}, headers: {'Last-Event-ID': start.after}}
+      return {path, query: {filter, skip: start.window.kind === 'tail' ? -start.window.lines : undefined}}
+    },
+    stream: () => ({path, query: {filter}}),
+  }
+  return createJournalSource(http, target.stream, protocol, window, {...selection, filters: allFilters})
+}

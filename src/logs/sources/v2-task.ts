@@ -1,0 +1,150 @@
+/**
+ * Task sandbox files over logging v2 (dcos-log reading the Mesos files API on the agent).
+ *
+ * Routes: the agent route when the caller resolved the task (agent, framework, executor, container and,
+ * for a pod task, its task id): it skips the discovery's own master-state fetch and its ambiguity (it
+ * matches ids by substring and fails on several matches). Otherwise the discovery route, whose 303 the
+ * HTTP client follows on the same origin.
+ *
+ * Requests: following is an event stream (`Accept: text/event-stream`), whose ids are byte offsets (the
+ * first line of a file comes without one: its cursor is its byte length). A read without following is
+ * text, streamed, whose lines carry no cursor. Resuming sends `Last-Event-ID` (or `cursor=` for text)
+ * and no window parameters (the server ignores them then anyway).
+ *
+ * Exact windows. dcos-log's `cursor=END&skip=-N` is wrong when the last N lines span more than 64 KiB
+ * (it starts mid-line or returns N-1 lines), and reading from offset 0 splits the line that straddles
+ * byte 65,536. Both only happen in files of 64 KiB or more. So, when the agent route is known, one
+ * files-API size probe decides: under 64 KiB the server's window is exact and used as is; otherwise the
+ * start of the window is found by scanning backwards through the files API (MesosFile.windowStart,
+ * exact), and logging v2 reads on from the newline just before it (an offset > 0, which dcos-log reads
+ * correctly). A window starting at byte 0 of a big file reads its first 64 KiB over the files API and
+ * hands over at the last newline there. The files API is reached at the sandbox path dcos-log itself
+ * uses (derived from the route), so it names the same file. Without the agent route, or when the files
+ * API is refused (permissions), the server's window is used and may suffer the defect above.
+ * Empty lines are dropped by dcos-log; the files API reader drops them too, so the output is the same.
+ */
+import {CliError, isCliError} from '../../cluster/errors.js'
+import {type HttpClient, type QueryValue, encodePath} from '../../cluster/http.js'
+import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../entry.js'
+import {taskEventMessage} from '../sse.js'
+import {LineAssembler, MESOS_READ_CAP, MesosFile} from './files-api.js'
+import {RANGE_IDLE_MS} from './journal.js'
+import {readEventStream, readLines} from './read.js'
+import type {LogWindow} from './window.js'
+
+/**
+ * Task streams carry no keepalive and an idle task may be silent for hours, so silence proves nothing:
+ * after a minute of it the stream is reopened from its cursor (cheap, nothing repeated), which also
+ * catches a half-open connection within a minute.
+ */
+export const TASK_IDLE_MS = 60_000
+
+export interface AgentTaskRoute {
+  agentId: string
+  frameworkId: string
+  /** The executor id, or the task id for a command task (no executor). */
+  executorId: string
+  /** The top-level (executor) container id: the root of the task's container parent chain. */
+  containerId: string
+  /** For a task run by an executor (pod / task group): its task id, adds `/tasks/{id}`. */
+  podTaskId?: string
+}
+
+export interface V2TaskTarget {
+  stream: StreamInfo
+  taskId: string
+  /** A top-level sandbox file (`stdout`); logging v2 cannot carry nested paths. */
+  file: string
+  route?: AgentTaskRoute
+  /** Use the files API for exact windows over 64 KiB (default true when the route is known). */
+  exactWindows?: boolean
+}
+
+export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, window: LogWindow): LogSource {
+  if (target.file.includes('/')) {
+    throw new CliError('usage', `logging v2 cannot read nested sandbox paths such as ${target.file}`, {
+      hint: 'nested files are read over the Mesos files API',
+    })
+  }
+  const {stream, route} = target
+  const path = route === undefined ? encodePath('system', 'v1', 'logs', 'v2', 'task', target.taskId, 'file', target.file) : agentRoutePath(route, target.file)
+  const files = route !== undefined && target.exactWindows !== false ? new MesosFile(http, route.agentId, `${dcosLogSandbox(route)}/${target.file}`) : undefined
+
+  const decode = (id: string | undefined, buf: Buffer, start: number, end: number): LogEntry | undefined => {
+    const message = taskEventMessage(buf, start, end)
+    if (message.length === 0) return undefined
+    return {stream, message, cursor: id ?? String(Buffer.byteLength(message))}
+  }
+  const text = (line: string): LogEntry | undefined => (line.length === 0 ? undefined : {stream, message: line})
+
+  async function* read(query: Record<string, QueryValue>, headers: Record<string, string>, follow: boolean, signal: AbortSignal) {
+    const {response, body} = await http.stream(path, {
+      query,
+      headers: {...headers, Accept: follow ? 'text/event-stream' : 'text/plain'},
+      signal,
+      mode: 'stream',
+      idleMs: follow ? TASK_IDLE_MS : RANGE_IDLE_MS,
+      purpose: `reading ${target.file} of task ${target.taskId}`,
+    })
+    yield []
+    if (response.status === 204) return body.destroy()
+    yield* follow ? readEventStream(body, decode) : readLines(body, text)
+  }
+  const after = (cursor: string, follow: boolean, signal: AbortSignal) =>
+    follow ? read({}, {'Last-Event-ID': cursor}, true, signal) : read({cursor}, {}, false, signal)
+
+  return {
+    stream,
+    cursorOrder: 'byte-offset',
+    async *open(request: OpenRequest, signal: AbortSignal): AsyncIterable<LogEntry[]> {
+      if (request.after !== undefined) return yield* after(request.after, request.follow, signal)
+      if (window.kind === 'tail' && window.lines === 0) {
+        if (request.follow) yield* read({cursor: 'END'}, {}, true, signal)
+        return
+      }
+      const size = files === undefined ? undefined : await sizeIfReadable(files, signal)
+      if (files === undefined || size === undefined || size < MESOS_READ_CAP) {
+        const query = window.kind === 'tail' ? {cursor: 'END', skip: -window.lines} : {cursor: 'BEG'}
+        return yield* read(query, {}, request.follow, signal)
+      }
+      const start = window.kind === 'all' ? 0 : await files.windowStart(window.lines, size, !request.follow, signal)
+      if (start > 0) return yield* after(String(start - 1), request.follow, signal)
+      // The window is the whole (big) file: its first 64 KiB over the files API, then logging v2.
+      const lines = new LineAssembler(stream)
+      let handover: string | undefined
+      for (let offset = 0; offset < MESOS_READ_CAP; ) {
+        const bytes = await files.read(offset, MESOS_READ_CAP, signal)
+        if (bytes === undefined || bytes.length === 0) {
+          if (!request.follow) return yield lines.finish()
+          break
+        }
+        offset += bytes.length
+        const batch = lines.push(bytes)
+        if (batch.length > 0) handover = batch[batch.length - 1].cursor
+        yield batch
+      }
+      yield* handover === undefined ? read({cursor: 'BEG'}, {}, request.follow, signal) : after(handover, request.follow, signal)
+    },
+  }
+}
+
+export function agentRoutePath(route: AgentTaskRoute, file: string): string {
+  const pod = route.podTaskId === undefined ? [] : ['tasks', route.podTaskId]
+  return encodePath('system', 'v1', 'agent', route.agentId, 'logs', 'v2', 'task', 'frameworks', route.frameworkId, 'executors', route.executorId, 'runs', route.containerId, ...pod, file)
+}
+
+/** Where dcos-log reads the sandbox (its work dir is hard-coded): the same file it serves. */
+export function dcosLogSandbox(route: AgentTaskRoute): string {
+  const pod = route.podTaskId === undefined ? '' : `/tasks/${route.podTaskId}`
+  return `/var/lib/mesos/slave/slaves/${route.agentId}/frameworks/${route.frameworkId}/executors/${route.executorId}/runs/${route.containerId}${pod}`
+}
+
+/** The size when the files API answers; undefined when it refuses (the server's window is used then). */
+async function sizeIfReadable(file: MesosFile, signal: AbortSignal): Promise<number | undefined> {
+  try {
+    return await file.size(signal)
+  } catch (error) {
+    if (isCliError(error) && !error.retryable && error.kind !== 'auth') return undefined
+    throw error
+  }
+}

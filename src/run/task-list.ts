@@ -1,0 +1,129 @@
+/**
+ * `dcos-ts task list [PATTERN]`: the tasks in scope, or exactly the tasks `task log PATTERN` would read
+ * (the same resolution: exact id, then name, then id substring, then wildcard). A table on a terminal or a
+ * pipe, or NDJSON (one object per line, stable fields) with --json.
+ */
+import type {ChalkInstance} from 'chalk'
+import {fetchMasterState, findAgent} from '../mesos/master.js'
+import {inScope, resolveTasks, taskMatcher, type TaskScope} from '../mesos/resolve-task.js'
+import {isRunningTask, isTerminalState, type MasterState, type MesosTask} from '../mesos/state.js'
+import {createChalk, decideColorLevel} from '../output/color.js'
+import {whenDrained} from '../output/io.js'
+import {jsonTerminalSafe} from '../output/sanitize.js'
+import {formatTable} from '../output/table.js'
+import type {Deps} from './deps.js'
+
+export interface TaskListOptions {
+  /** Only the tasks this pattern resolves to (a 'not-found' error when none). */
+  pattern?: string
+  /** Only finished tasks. */
+  completed: boolean
+  /** Running and finished tasks. */
+  all: boolean
+  json: boolean
+}
+
+/** One NDJSON line of `task list --json`; the field names are a stable interface. */
+export interface TaskListRecord {
+  id: string
+  name: string
+  /** The Mesos TASK_* state. */
+  state: string
+  framework_id: string
+  framework: string
+  agent_id: string
+  /** The agent's hostname; null when the agent is gone from the cluster. */
+  agent: string | null
+  /** True for a finished task (see isRunningTask). */
+  completed: boolean
+}
+
+export function scopeOf(options: Pick<TaskListOptions, 'completed' | 'all'>): TaskScope {
+  if (options.all) return {running: true, completed: true}
+  return options.completed ? {running: false, completed: true} : {running: true, completed: false}
+}
+
+export async function runTaskList(options: TaskListOptions, deps: Deps): Promise<void> {
+  const scope = scopeOf(options)
+  const {pattern} = options
+  const keep = pattern === undefined ? undefined : taskMatcher(pattern)
+  const state = await fetchMasterState(await deps.http(), {signal: deps.signal, keep})
+  const tasks = pattern === undefined ? state.tasks.filter((task) => inScope(task, scope)) : resolveTasks(state, pattern, scope).matches
+  const records = tasks.map((task) => taskRecord(state, task)).sort(compareRecords)
+  const {io} = deps
+  if (options.json) {
+    await writeLines(
+      records.map((record) => jsonTerminalSafe(JSON.stringify(record))),
+      deps,
+    )
+    return
+  }
+  if (records.length === 0) {
+    if (io.isStderrTTY) io.stderr.write(`no ${scope.running && scope.completed ? '' : scope.running ? 'running ' : 'completed '}tasks\n`)
+    return
+  }
+  const level = decideColorLevel('auto', io.isStdoutTTY, io.env)
+  const chalk = level > 0 ? createChalk(level) : undefined
+  const rows = records.map((record) => [
+    record.id,
+    record.name,
+    record.state.replace(/^TASK_/, ''),
+    record.framework,
+    record.agent ?? `${record.agent_id} (gone)`,
+  ])
+  const table = formatTable(['ID', 'NAME', 'STATE', 'FRAMEWORK', 'HOST'], rows, {
+    chalk,
+    cellStyle: chalk === undefined ? undefined : (column, text) => (column === 2 ? stateColor(chalk, text) : undefined),
+  })
+  await writeLines([table.slice(0, -1)], deps)
+}
+
+function taskRecord(state: MasterState, task: MesosTask): TaskListRecord {
+  return {
+    id: task.id,
+    name: task.name,
+    state: task.state,
+    framework_id: task.frameworkId,
+    framework: task.frameworkName,
+    agent_id: task.agentId,
+    agent: findAgentHost(state, task.agentId),
+    completed: !isRunningTask(task),
+  }
+}
+
+/** Agents are looked up once per distinct id: a large cluster lists thousands of tasks per agent. */
+const agentHosts = new WeakMap<MasterState, Map<string, string | null>>()
+
+function findAgentHost(state: MasterState, agentId: string): string | null {
+  let hosts = agentHosts.get(state)
+  if (hosts === undefined) agentHosts.set(state, (hosts = new Map()))
+  let host = hosts.get(agentId)
+  if (host === undefined) hosts.set(agentId, (host = findAgent(state, agentId)?.hostname ?? null))
+  return host
+}
+
+/** Running before finished, then by name and id, so the instances of an app sit together. */
+function compareRecords(a: TaskListRecord, b: TaskListRecord): number {
+  return Number(a.completed) - Number(b.completed) || compare(a.name, b.name) || compare(a.id, b.id) || compare(a.framework, b.framework)
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function stateColor(chalk: ChalkInstance, state: string): ChalkInstance | undefined {
+  if (state === 'RUNNING') return chalk.green
+  if (state === 'FAILED' || state === 'ERROR' || state === 'LOST' || state === 'DROPPED') return chalk.red
+  if (isTerminalState(`TASK_${state}`)) return chalk.dim
+  return chalk.yellow // staging, starting, killing, unreachable: in between
+}
+
+/** Writes lines in batches, waiting while stdout is full; stops quietly once its reader has gone. */
+async function writeLines(lines: readonly string[], deps: Deps): Promise<void> {
+  const {stdout, closed} = {stdout: deps.io.stdout, closed: deps.io.closed}
+  const BATCH = 1000
+  for (let start = 0; start < lines.length && !closed.aborted; start += BATCH) {
+    const text = lines.slice(start, start + BATCH).join('\n') + '\n'
+    if (!stdout.write(text)) await whenDrained(stdout, closed)
+  }
+}

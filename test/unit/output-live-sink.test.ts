@@ -1,0 +1,104 @@
+import {describe, test} from 'node:test'
+import assert from 'node:assert/strict'
+import {PassThrough} from 'node:stream'
+import type {LogEvent, StreamInfo} from '../../src/logs/entry.js'
+import {createSink, wantsLiveView, type OutputOptions} from '../../src/output/choose-sink.js'
+import {testIO} from '../../src/output/io.js'
+import {PlainSink} from '../../src/output/sinks.js'
+
+const web: StreamInfo = {id: 'web.1/stdout', kind: 'task', label: 'web.1', task: 'web.1', file: 'stdout', agent: 'a1'}
+
+const follow: OutputOptions = {
+  format: 'text',
+  kind: 'task',
+  color: 'never',
+  raw: false,
+  tui: true,
+  follow: true,
+  prefix: undefined,
+  timestamps: false,
+  utc: true,
+  include: [],
+  exclude: [],
+}
+
+/** A terminal stdin as Ink uses it: raw mode, 'readable' events, read(). */
+function terminalStdin(): PassThrough & {isTTY: boolean; setRawMode(mode: boolean): void; rawMode: boolean} {
+  const stdin = new PassThrough() as PassThrough & {isTTY: boolean; setRawMode(mode: boolean): void; rawMode: boolean; ref(): void; unref(): void}
+  stdin.isTTY = true
+  stdin.rawMode = false
+  stdin.setRawMode = (mode) => {
+    stdin.rawMode = mode
+  }
+  stdin.ref = () => {}
+  stdin.unref = () => {}
+  return stdin
+}
+
+function terminal(env: NodeJS.ProcessEnv = {}) {
+  const io = testIO({tty: true, columns: 100, env})
+  const stdin = terminalStdin()
+  return {io: {...io, stdin, isStdinTTY: true}, stdin}
+}
+
+const lines = (messages: string[]): LogEvent => ({
+  type: 'entries',
+  entries: messages.map((message, i) => ({stream: web, message, cursor: String(i + 1)})),
+})
+
+describe('live view (in process, fake terminal)', () => {
+  test('only for a terminal, following, text, not CI, not a dumb terminal', () => {
+    const {io} = terminal()
+    assert.equal(wantsLiveView(follow, io), true)
+    assert.equal(wantsLiveView({...follow, follow: false}, io), false)
+    assert.equal(wantsLiveView({...follow, tui: false}, io), false)
+    assert.equal(wantsLiveView({...follow, format: 'json'}, io), false)
+    assert.equal(wantsLiveView(follow, testIO()), false)
+    assert.equal(wantsLiveView(follow, terminal({CI: 'true'}).io), false)
+    assert.equal(wantsLiveView(follow, terminal({TERM: 'dumb'}).io), false)
+  })
+
+  test('lines above, footer below, hostile sequences escaped, terminal restored on close', async () => {
+    const {io, stdin} = terminal()
+    const sink = await createSink(follow, io, {streams: [web], onQuit: () => {}})
+    assert.ok(!(sink instanceof PlainSink))
+    await sink.write({type: 'status', status: {stream: web, state: 'live'}})
+    await sink.write(lines(['hello', '\x1b[2J\x1b]0;pwned\x07gotcha']))
+    await sink.write({type: 'status', status: {stream: web, state: 'reconnecting', attempt: 3, detail: 'reset'}})
+    assert.equal(stdin.rawMode, true)
+    await sink.close()
+    const out = io.stdoutText()
+    assert.match(out, /hello\n/)
+    assert.ok(out.includes('\\x1b[2J\\x1b]0;pwned\\x07gotcha\n'))
+    assert.ok(!out.includes('\x1b]0;pwned'))
+    assert.ok(!out.includes('\x1b[2J'))
+    assert.match(out, /web\.1 reconnecting \(attempt 3\): reset/)
+    assert.equal(stdin.rawMode, false)
+    assert.ok(out.lastIndexOf('\x1b[?25h') > out.lastIndexOf('\x1b[?25l'), 'cursor shown again')
+    assert.deepEqual(sink.resumePoints(), [{stream: web, cursor: '2'}])
+    assert.equal(io.stderrText(), '')
+  })
+
+  test('q and Ctrl-C ask to quit, once', async () => {
+    const {io, stdin} = terminal()
+    let quits = 0
+    const sink = await createSink(follow, io, {streams: [web], onQuit: () => quits++})
+    stdin.write('x')
+    stdin.write('q')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    stdin.write('\x03')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await sink.close()
+    assert.equal(quits, 1)
+  })
+
+  test('Ctrl-C alone quits too', async () => {
+    const {io, stdin} = terminal()
+    let quits = 0
+    const sink = await createSink(follow, io, {streams: [web], onQuit: () => quits++})
+    stdin.write('\x03')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await sink.close()
+    assert.equal(quits, 1)
+  })
+})
