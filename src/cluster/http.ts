@@ -238,9 +238,8 @@ class ClusterHttpClient implements HttpClient {
 
   async stream(path: string, options: RequestOptions = {}): Promise<{response: HttpResponse; body: Readable}> {
     const got = await loadGot()
-    const method = options.method ?? 'GET'
     const attempt: Attempt = {
-      method,
+      method: options.method ?? 'GET',
       url: buildUrl(this.baseUrl, path, options.query),
       purpose: options.purpose,
       tokenSent: false,
@@ -272,15 +271,17 @@ class ClusterHttpClient implements HttpClient {
   }
 
   private gotOptions(attempt: Attempt, options: RequestOptions): OptionsInit & {isStream: true} {
+    // The first URL is always the cluster's own; beforeRedirect decides for every later hop.
     const headers: Record<string, string> = {'user-agent': this.userAgent, ...options.headers}
-    if (this.token && new URL(attempt.url).origin === this.origin) headers.authorization = `token=${this.token}`
-    const timeout =
-      options.mode === 'stream'
-        ? {connect: this.timeoutMs, secureConnect: this.timeoutMs, response: this.timeoutMs, socket: options.idleMs}
-        : {connect: this.timeoutMs, secureConnect: this.timeoutMs, response: this.timeoutMs, socket: this.timeoutMs}
+    if (this.token) headers.authorization = `token=${this.token}`
+    // got's socket timeout resets whenever bytes flow: the idle watchdog for streams (no total timeout
+    // ever, a follow may last for days), and a stall guard for ordinary requests. It also fires when the
+    // caller stops reading for that long, which a follow then treats like any other idle stream.
+    const t = this.timeoutMs
+    const timeout = {connect: t, secureConnect: t, response: t, socket: options.mode === 'stream' ? options.idleMs : t}
     return {
       isStream: true,
-      method: attempt.method as OptionsInit["method"],
+      method: attempt.method as OptionsInit['method'],
       headers,
       json: options.json,
       https: this.https,

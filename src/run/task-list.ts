@@ -4,11 +4,11 @@
  * pipe, or NDJSON (one object per line, stable fields) with --json.
  */
 import type {ChalkInstance} from 'chalk'
-import {fetchMasterState, findAgent} from '../mesos/master.js'
+import {fetchMasterState} from '../mesos/master.js'
 import {inScope, resolveTasks, taskMatcher, type TaskScope} from '../mesos/resolve-task.js'
-import {isRunningTask, isTerminalState, type MasterState, type MesosTask} from '../mesos/state.js'
+import {isRunningTask, isTerminalState, type MesosTask} from '../mesos/state.js'
 import {createChalk, decideColorLevel} from '../output/color.js'
-import {whenDrained} from '../output/io.js'
+import {whenDrained, type IO} from '../output/io.js'
 import {jsonTerminalSafe} from '../output/sanitize.js'
 import {formatTable} from '../output/table.js'
 import type {Deps} from './deps.js'
@@ -49,12 +49,13 @@ export async function runTaskList(options: TaskListOptions, deps: Deps): Promise
   const keep = pattern === undefined ? undefined : taskMatcher(pattern)
   const state = await fetchMasterState(await deps.http(), {signal: deps.signal, keep})
   const tasks = pattern === undefined ? state.tasks.filter((task) => inScope(task, scope)) : resolveTasks(state, pattern, scope).matches
-  const records = tasks.map((task) => taskRecord(state, task)).sort(compareRecords)
+  const hosts = new Map(state.agents.map((agent) => [agent.id, agent.hostname]))
+  const records = tasks.map((task) => taskRecord(task, hosts)).sort(compareRecords)
   const {io} = deps
   if (options.json) {
     await writeLines(
       records.map((record) => jsonTerminalSafe(JSON.stringify(record))),
-      deps,
+      io,
     )
     return
   }
@@ -75,10 +76,10 @@ export async function runTaskList(options: TaskListOptions, deps: Deps): Promise
     chalk,
     cellStyle: chalk === undefined ? undefined : (column, text) => (column === 2 ? stateColor(chalk, text) : undefined),
   })
-  await writeLines([table.slice(0, -1)], deps)
+  await writeLines([table.slice(0, -1)], io)
 }
 
-function taskRecord(state: MasterState, task: MesosTask): TaskListRecord {
+function taskRecord(task: MesosTask, hosts: ReadonlyMap<string, string>): TaskListRecord {
   return {
     id: task.id,
     name: task.name,
@@ -86,20 +87,9 @@ function taskRecord(state: MasterState, task: MesosTask): TaskListRecord {
     framework_id: task.frameworkId,
     framework: task.frameworkName,
     agent_id: task.agentId,
-    agent: findAgentHost(state, task.agentId),
+    agent: hosts.get(task.agentId) ?? null,
     completed: !isRunningTask(task),
   }
-}
-
-/** Agents are looked up once per distinct id: a large cluster lists thousands of tasks per agent. */
-const agentHosts = new WeakMap<MasterState, Map<string, string | null>>()
-
-function findAgentHost(state: MasterState, agentId: string): string | null {
-  let hosts = agentHosts.get(state)
-  if (hosts === undefined) agentHosts.set(state, (hosts = new Map()))
-  let host = hosts.get(agentId)
-  if (host === undefined) hosts.set(agentId, (host = findAgent(state, agentId)?.hostname ?? null))
-  return host
 }
 
 /** Running before finished, then by name and id, so the instances of an app sit together. */
@@ -118,12 +108,12 @@ function stateColor(chalk: ChalkInstance, state: string): ChalkInstance | undefi
   return chalk.yellow // staging, starting, killing, unreachable: in between
 }
 
+const WRITE_BATCH = 1000
+
 /** Writes lines in batches, waiting while stdout is full; stops quietly once its reader has gone. */
-async function writeLines(lines: readonly string[], deps: Deps): Promise<void> {
-  const {stdout, closed} = {stdout: deps.io.stdout, closed: deps.io.closed}
-  const BATCH = 1000
-  for (let start = 0; start < lines.length && !closed.aborted; start += BATCH) {
-    const text = lines.slice(start, start + BATCH).join('\n') + '\n'
-    if (!stdout.write(text)) await whenDrained(stdout, closed)
+async function writeLines(lines: readonly string[], io: IO): Promise<void> {
+  for (let start = 0; start < lines.length && !io.closed.aborted; start += WRITE_BATCH) {
+    const text = lines.slice(start, start + WRITE_BATCH).join('\n') + '\n'
+    if (!io.stdout.write(text)) await whenDrained(io.stdout, io.closed)
   }
 }

@@ -463,4 +463,3 @@ async function streamTaskFile(world: World, node: LogNode, ex: Exchange, route: 
   }
 }
 
-export {sleep}

@@ -148,7 +148,7 @@ function filesRead(world: World, ex: Exchange, query: URLSearchParams): void {
   const file = world.sandboxes.get(real)
   if (file === undefined) return sendComplete(ex, 404, {})
   const size = file.size
-  let data = Buffer.alloc(0)
+  let data: Buffer = Buffer.alloc(0)
   let replyOffset = offset ?? -1
   if (replyOffset === -1) replyOffset = size
   else if (replyOffset >= size) replyOffset = world.version.clampsReadOffset ? size : replyOffset

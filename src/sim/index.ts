@@ -1,0 +1,289 @@
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {AuthService} from './auth.js'
+import {ClusterModel, type Json, type SimTask} from './cluster-model.js'
+import {stderrLine, stdoutLine} from './content.js'
+import {FaultBook, validateFault, type Fault} from './faults.js'
+import type {JournalEntryInput, RawJournalEntry} from './journal.js'
+import {MASTER_UNITS, agentUnits, journalTaskLines, makeNode} from './nodes.js'
+import {Rng} from './random.js'
+import {Sandboxes} from './sandbox.js'
+import {createFront, readBody, type RecordedRequest} from './server.js'
+import {dcosVersion} from './versions.js'
+import type {LogNode, World} from './world.js'
+
+export type {Fault, FaultMatch} from './faults.js'
+export type {SimTask} from './cluster-model.js'
+export type {RawJournalEntry} from './journal.js'
+export type {RecordedRequest} from './server.js'
+export {KNOWN_VERSIONS} from './versions.js'
+export {DEFAULT_USER} from './auth.js'
+
+export interface SimOptions {
+  /** Default 0 (a free port); the host is always 127.0.0.1. */
+  port?: number
+  /** '2.2' (default), '2.1', '2.0', '1.13', '1.12', '1.11' serve logging v2; '1.10', '1.9' v1 + files; '1.8' files only. */
+  dcosVersion?: string
+  /** Default 1; every generated id and line follows from it. */
+  seed?: number
+  /** A recorded master state (`/master/state` JSON) to serve instead of a generated cluster. */
+  statePath?: string
+  /** Require `Authorization: token=<t>` on every route but dcos-version.json and the login endpoints. */
+  auth?: boolean
+  /** dcos-log's own token check on task routes (401 without a `token=` header). Default: same as auth. */
+  requireTaskToken?: boolean
+  /** Running tasks append one generated line per interval; 0 (default) = never. */
+  lineIntervalMs?: number
+  /** stdout/stderr rotate to .1 … .9 past this size. Default 1 MiB. */
+  rotateBytes?: number
+  /** Extra running tasks (tiny sandboxes) for big-state benchmarks. */
+  streamTaskCount?: number
+  /** Journal keep-alive `: ping` interval while idle (real: 15 s); the first comes after pingFirstMs (real: ~1 s). */
+  pingIntervalMs?: number
+  pingFirstMs?: number
+  /** How often an idle task-file stream re-reads (real: ~1 s); appends wake it at once. Default 250. */
+  filePollMs?: number
+}
+
+export interface Sim {
+  url: string
+  close(): Promise<void>
+  tasks(): SimTask[]
+  appendLines(taskId: string, lines: string[], file?: string): void
+  appendBytes(taskId: string, bytes: Buffer, file?: string): void
+  writeFile(taskId: string, file: string, content: string | Buffer): void
+  finishTask(taskId: string, state?: string): void
+  addJournal(node: 'leader' | string, entries: JournalEntryInput[]): void
+  /** Replaces a node's journal with entries exactly as captured (cursors and timestamps kept). */
+  loadJournal(node: 'leader' | string, entries: RawJournalEntry[]): void
+  inject(fault: Fault): void
+  clearFaults(): void
+  issueToken(uid: string, options?: {permissions?: string[]; expiresInSec?: number}): string
+  addUser(uid: string, password: string, permissions?: string[]): void
+  addServiceAccount(uid: string, publicKeyPem: string, permissions?: string[]): void
+  /** A new running task whose stdout holds `lines` generated lines (for benchmarks). */
+  addSyntheticTask(options: {lines: number; name?: string}): SimTask
+  readonly requests: RecordedRequest[]
+}
+
+/** Lines of a synthetic stdout: fixed shape, about 90 bytes each, numbered from 1. */
+function syntheticStdout(lines: number): Buffer {
+  const parts: Buffer[] = []
+  const batch = 10_000
+  for (let from = 1; from <= lines; from += batch) {
+    let text = ''
+    for (let n = from; n < Math.min(from + batch, lines + 1); n++) {
+      text += `2024-01-15T10:00:00.000Z INFO [bench] line ${String(n).padStart(7, '0')} the quick brown fox jumps over the lazy dog\n`
+    }
+    parts.push(Buffer.from(text))
+  }
+  return Buffer.concat(parts)
+}
+
+export async function startSim(options: SimOptions = {}): Promise<Sim> {
+  const seed = options.seed ?? 1
+  const version = dcosVersion(options.dcosVersion ?? '2.2')
+  const sandboxes = new Sandboxes(options.rotateBytes ?? 1024 * 1024)
+  const cluster = new ClusterModel({seed, version, statePath: options.statePath, streamTaskCount: options.streamTaskCount}, sandboxes)
+  const auth = new AuthService()
+  const leaderNode = makeNode(seed, 'master', cluster.leader.id, cluster.leader.ip, MASTER_UNITS)
+  const agentNodes = new Map<string, LogNode>()
+  for (const agent of cluster.agents()) agentNodes.set(agent.id, makeNode(seed, 'agent', agent.id, cluster.agentIp(agent), agentUnits(agent)))
+  const journaldLogger = version.logsV1 && !version.logsV2
+  if (journaldLogger) {
+    for (const task of cluster.tasks()) {
+      const node = agentNodes.get(task.agentId)
+      if (node === undefined) continue
+      for (const file of ['stdout', 'stderr']) {
+        const content = sandboxes.get(`${task.sandboxDir}/${file}`)
+        if (content) journalTaskLines(node, task, file, content.slice(0, content.size).toString().split('\n').filter((l) => l !== ''))
+      }
+    }
+  }
+  const world: World = {
+    version,
+    cluster,
+    sandboxes,
+    auth,
+    authEnabled: options.auth ?? false,
+    requireTaskToken: options.requireTaskToken ?? options.auth ?? false,
+    leaderNode,
+    agentNode: (id) => agentNodes.get(id),
+    pingFirstMs: options.pingFirstMs ?? 1000,
+    pingIntervalMs: options.pingIntervalMs ?? 15_000,
+    filePollMs: options.filePollMs ?? 250,
+    streams: new Set(),
+  }
+  const faults = new FaultBook()
+  const requests: RecordedRequest[] = []
+
+  const record = (taskId: string) => {
+    const found = cluster.find(taskId)
+    if (found === undefined) throw new Error(`sim: no task ${taskId}`)
+    return found.task
+  }
+  const nodeFor = (node: string): LogNode => {
+    const found = node === 'leader' ? leaderNode : agentNodes.get(node)
+    if (found === undefined) throw new Error(`sim: no node ${node} (use 'leader' or an agent id)`)
+    return found
+  }
+  const appendBytes = (taskId: string, bytes: Buffer, file = 'stdout') => {
+    const task = record(taskId)
+    sandboxes.append(`${task.sandboxDir}/${file}`, bytes)
+    const node = agentNodes.get(task.agentId)
+    if (journaldLogger && node) journalTaskLines(node, task, file, bytes.toString().split('\n').filter((l) => l !== ''))
+  }
+  const appendLines = (taskId: string, lines: string[], file = 'stdout') => {
+    if (lines.length > 0) appendBytes(taskId, Buffer.from(`${lines.join('\n')}\n`), file)
+  }
+
+  const sim: Sim = {
+    url: '',
+    requests,
+    tasks: () => cluster.tasks(),
+    appendLines,
+    appendBytes,
+    writeFile: (taskId, file, content) => {
+      sandboxes.write(`${record(taskId).sandboxDir}/${file}`, typeof content === 'string' ? Buffer.from(content) : content)
+    },
+    finishTask: (taskId, state) => cluster.finish(taskId, state),
+    addJournal: (node, entries) => {
+      const journal = nodeFor(node).journal
+      for (const entry of entries) journal.add(entry)
+    },
+    loadJournal: (node, entries) => {
+      const journal = nodeFor(node).journal
+      journal.clear()
+      for (const entry of entries) journal.push(entry)
+    },
+    inject: (fault) => {
+      const problem = validateFault(fault)
+      if (problem) throw new Error(`sim: ${problem}`)
+      faults.add(fault)
+    },
+    clearFaults: () => faults.clear(),
+    issueToken: (uid, tokenOptions) => auth.issueToken(uid, tokenOptions),
+    addUser: (uid, password, permissions) => auth.addUser(uid, password, permissions),
+    addServiceAccount: (uid, key, permissions) => auth.addServiceAccount(uid, key, permissions),
+    addSyntheticTask: ({lines, name}) => {
+      const task = cluster.addRunningTask(name ?? 'bench')
+      sandboxes.write(`${task.sandboxDir}/stdout`, syntheticStdout(lines))
+      sandboxes.write(`${task.sandboxDir}/stderr`, '')
+      return task
+    },
+    close: async () => {},
+  }
+
+  const admin = (req: IncomingMessage, res: ServerResponse, path: string) => handleAdmin(sim, faults, req, res, path)
+  const server = createFront({world, faults, requests, admin})
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  })
+  const {port} = server.address() as AddressInfo
+  sim.url = `http://127.0.0.1:${port}`
+
+  // Live output: each running task gets a line per interval; journals get an entry now and then.
+  let timer: NodeJS.Timeout | undefined
+  const interval = options.lineIntervalMs ?? 0
+  if (interval > 0) {
+    const rng = new Rng(seed + 7)
+    let tick = 0
+    timer = setInterval(() => {
+      tick++
+      const now = Date.now()
+      for (const task of cluster.liveTasks()) {
+        appendLines(task.id, [stdoutLine(rng, task.name || task.id, tick, now)])
+        if (tick % 5 === 0) appendLines(task.id, [stderrLine(rng, task.name || task.id, tick, now)], 'stderr')
+      }
+      if (tick % 3 === 0) {
+        const units = MASTER_UNITS
+        const unit = rng.pick(units)
+        leaderNode.journal.add({unit, message: `${unit.replace(/\.service$/, '')} live entry ${tick}`, fields: {SYSLOG_IDENTIFIER: unit.replace(/^dcos-|\.service$/g, '')}})
+        const agent = rng.pick([...agentNodes.values()])
+        agent?.journal.add({unit: 'dcos-mesos-slave.service', message: `agent live entry ${tick}`, fields: {SYSLOG_IDENTIFIER: 'mesos-agent'}})
+      }
+    }, interval)
+    timer.unref()
+  }
+
+  sim.close = async () => {
+    if (timer) clearInterval(timer)
+    for (const stream of world.streams) stream.abort()
+    world.streams.clear()
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
+  }
+  return sim
+}
+
+/**
+ * The admin endpoint (`/__sim/…`, JSON bodies): the Sim API over HTTP, for tests in other processes.
+ * GET tasks|requests|faults; POST append-lines {taskId, lines, file?}, append-bytes {taskId, base64, file?},
+ * write-file {taskId, file, content?|base64?}, finish-task {taskId, state?}, journal {node, entries},
+ * faults (a Fault), token {uid, permissions?, expiresInSec?}, user {uid, password, permissions?},
+ * service-account {uid, publicKey, permissions?}, synthetic-task {lines, name?}; DELETE faults|requests.
+ */
+async function handleAdmin(sim: Sim, faults: FaultBook, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const reply = (status: number, value: unknown) => {
+    const body = JSON.stringify(value)
+    res.writeHead(status, {'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body)})
+    res.end(body)
+  }
+  const name = path.slice('/__sim/'.length)
+  try {
+    if (req.method === 'GET') {
+      if (name === 'tasks') return reply(200, sim.tasks())
+      if (name === 'requests') return reply(200, sim.requests)
+      if (name === 'faults') return reply(200, faults.list())
+      return reply(404, {error: `unknown admin endpoint GET ${path}`})
+    }
+    if (req.method === 'DELETE') {
+      if (name === 'faults') faults.clear()
+      else if (name === 'requests') sim.requests.length = 0
+      else return reply(404, {error: `unknown admin endpoint DELETE ${path}`})
+      return reply(200, {ok: true})
+    }
+    const text = await readBody(req)
+    const body = (text === '' ? {} : JSON.parse(text)) as Json
+    switch (name) {
+      case 'append-lines':
+        sim.appendLines(body.taskId, body.lines, body.file)
+        return reply(200, {ok: true})
+      case 'append-bytes':
+        sim.appendBytes(body.taskId, Buffer.from(body.base64, 'base64'), body.file)
+        return reply(200, {ok: true})
+      case 'write-file':
+        sim.writeFile(body.taskId, body.file, body.base64 === undefined ? String(body.content ?? '') : Buffer.from(body.base64, 'base64'))
+        return reply(200, {ok: true})
+      case 'finish-task':
+        sim.finishTask(body.taskId, body.state)
+        return reply(200, {ok: true})
+      case 'journal':
+        sim.addJournal(body.node ?? 'leader', body.entries ?? [])
+        return reply(200, {ok: true})
+      case 'faults': {
+        const problem = validateFault(body)
+        if (problem) return reply(400, {error: problem})
+        sim.inject(body)
+        return reply(200, {ok: true})
+      }
+      case 'token':
+        return reply(200, {token: sim.issueToken(body.uid, {permissions: body.permissions, expiresInSec: body.expiresInSec})})
+      case 'user':
+        sim.addUser(body.uid, body.password, body.permissions)
+        return reply(200, {ok: true})
+      case 'service-account':
+        sim.addServiceAccount(body.uid, body.publicKey, body.permissions)
+        return reply(200, {ok: true})
+      case 'synthetic-task':
+        return reply(200, sim.addSyntheticTask({lines: Number(body.lines ?? 1000), name: body.name}))
+      default:
+        return reply(404, {error: `unknown admin endpoint POST ${path}`})
+    }
+  } catch (error) {
+    return reply(400, {error: (error as Error).message})
+  }
+}
