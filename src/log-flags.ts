@@ -3,6 +3,11 @@
  * groups they need into their own `flags`; the parsed values become OutputOptions in one place.
  */
 import {Flags} from '@oclif/core'
+import {CliError} from './cluster/errors.js'
+import type {LogWindow} from './logs/sources/window.js'
+import type {OutputOptions} from './output/choose-sink.js'
+import {compilePatterns} from './output/filter.js'
+import type {EntryKind, OutputFormat} from './output/format.js'
 
 const OUTPUT = 'OUTPUT'
 
@@ -11,7 +16,7 @@ export const readFlags = {
   follow: Flags.boolean({char: 'f', description: 'Keep printing new lines as they are written; reconnects and resumes after any interruption'}),
   lines: Flags.string({
     char: 'n',
-    description: 'Print the last N lines (a negative N means the same, as in the official CLI)',
+    description: 'Print the last N lines first (a negative N means the same; `all` for everything)',
     default: '10',
   }),
   cursor: Flags.string({description: 'Start strictly after this cursor (printed on Ctrl-C) instead of the last N lines'}),
@@ -37,4 +42,47 @@ export const outputFlags = {
   utc: Flags.boolean({description: 'Show times in UTC instead of local time', helpGroup: OUTPUT}),
   include: Flags.string({multiple: true, description: 'Only print lines matching this regular expression (repeatable: any of them)', helpGroup: OUTPUT}),
   exclude: Flags.string({multiple: true, description: 'Do not print lines matching this regular expression (repeatable)', helpGroup: OUTPUT}),
+}
+
+/** The values of readFlags and outputFlags after parsing. */
+export interface LogFlagValues {
+  follow: boolean
+  lines: string
+  cursor?: string
+  color: 'auto' | 'always' | 'never'
+  raw: boolean
+  tui: boolean
+  prefix?: boolean
+  timestamps: boolean
+  utc: boolean
+  include?: string[]
+  exclude?: string[]
+}
+
+/**
+ * `--lines N`: a whole number, its sign ignored as the official CLI does for task logs (`--lines=-5` means
+ * the last 5, where the official node log silently skipped forward instead), or `all` for everything.
+ */
+export function parseLinesFlag(value: string): LogWindow {
+  if (value.trim().toLowerCase() === 'all') return {kind: 'all'}
+  if (!/^[+-]?\d+$/.test(value.trim())) {
+    throw new CliError('usage', `invalid value for --lines: '${value}' is not a whole number`, {hint: 'give a count such as --lines 100, or --lines all'})
+  }
+  return {kind: 'tail', lines: Math.abs(Number.parseInt(value, 10))}
+}
+
+export function outputOptions(flags: LogFlagValues, kind: EntryKind, format: OutputFormat): OutputOptions {
+  return {
+    format,
+    kind,
+    color: flags.color,
+    raw: flags.raw,
+    tui: flags.tui,
+    follow: flags.follow,
+    prefix: flags.prefix,
+    timestamps: flags.timestamps,
+    utc: flags.utc,
+    include: compilePatterns('include', flags.include ?? []),
+    exclude: compilePatterns('exclude', flags.exclude ?? []),
+  }
 }

@@ -71,7 +71,8 @@ export function describeStatus(status: StreamStatus, previous: StreamState | und
     case 'live':
       return previous === 'reconnecting' ? `reconnected to ${label}` : undefined
     case 'ended':
-      return follow ? `${label} ended${detail ? ` (${detail})` : ''}` : undefined
+      // Ctrl-C ends every stream: the resume hint that follows says all there is to say.
+      return follow && detail !== 'interrupted' ? `${label} ended${detail ? ` (${detail})` : ''}` : undefined
     case 'failed':
       return `${label} failed${detail ? `: ${detail}` : ''}`
     case 'connecting':

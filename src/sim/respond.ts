@@ -44,7 +44,8 @@ export function sendComplete(ex: Exchange, status: number, headers: Headers, bod
     if (malformed) bytes = Buffer.concat([bytes.subarray(0, Math.floor(bytes.length / 2)), Buffer.from('\u0000{"oops":')])
   }
   const truncate = bytes.length > 0 ? ex.faults.take('truncate', ex) : undefined
-  ex.res.writeHead(status, {...headers, 'Content-Length': bytes.length})
+  // Go (and libprocess) send no Content-Length on a 204.
+  ex.res.writeHead(status, status === 204 ? headers : {...headers, 'Content-Length': bytes.length})
   if (truncate) {
     ex.res.write(bytes.subarray(0, Math.min(truncate.bytes ?? Math.floor(bytes.length / 2), bytes.length - 1)))
     destroySoon(ex.res)

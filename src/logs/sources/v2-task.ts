@@ -86,8 +86,14 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
       idleMs: follow ? TASK_IDLE_MS : RANGE_IDLE_MS,
       purpose: `reading ${target.file} of task ${target.taskId}`,
     })
+    if (response.status === 204) {
+      // dcos-log's answer when the file is not in the sandbox (its "File not found" body is dropped).
+      body.destroy()
+      throw new CliError('not-found', `there is no file '${target.file}' in the sandbox of task ${target.taskId}`, {
+        hint: 'check the name; nested paths such as logs/app.log work too',
+      })
+    }
     yield []
-    if (response.status === 204) return body.destroy()
     yield* follow ? readEventStream(body, decode) : readLines(body, text)
   }
   const after = (cursor: string, follow: boolean, signal: AbortSignal) =>

@@ -1,0 +1,90 @@
+/**
+ * The second half of every log command, written once: sources -> follow (reconnect, resume) -> merge ->
+ * sink. It also owns how a run ends: Ctrl-C/SIGTERM prints where to resume and exits 130/143, a reader
+ * that went away (`| head -1`) ends quietly, and streams that failed make the exit code non-zero after
+ * the others were read to the end.
+ */
+import {CliError, isCliError} from '../cluster/errors.js'
+import type {LogEvent, LogSource} from '../logs/entry.js'
+import {follow} from '../logs/follow.js'
+import {merge} from '../logs/merge.js'
+import {createSink, type OutputOptions} from '../output/choose-sink.js'
+import {isReaderGone} from '../output/io.js'
+import {formatResumeHint} from '../output/sinks.js'
+import type {Deps} from './deps.js'
+
+export interface StreamSpec {
+  source: LogSource
+  /** The stop condition while following (a task reached a terminal state): its detail, e.g. TASK_FINISHED. */
+  isFinished?: () => Promise<string | undefined>
+}
+
+export interface StreamLogsOptions {
+  follow: boolean
+  /** Start strictly after this cursor (only with one stream). */
+  cursor?: string
+  maxStreams: number
+  output: OutputOptions
+}
+
+export function checkStreamCount(count: number, maxStreams: number, what: string): void {
+  if (count > maxStreams) {
+    throw new CliError('usage', `${count} ${what} match, more than --max-streams ${maxStreams} streams at once`, {
+      hint: 'narrow the pattern, or raise --max-streams',
+    })
+  }
+}
+
+export async function streamLogs(specs: StreamSpec[], options: StreamLogsOptions, deps: Deps): Promise<void> {
+  checkStreamCount(specs.length, options.maxStreams, specs.length === 1 ? 'stream' : 'streams')
+  if (options.cursor !== undefined && specs.length !== 1) {
+    throw new CliError('usage', `--cursor resumes one stream, but ${specs.length} match`, {hint: 'name the one task or unit the cursor belongs to'})
+  }
+  const {signal} = deps
+  const sink = await createSink(options.output, deps.io, {streams: specs.map((spec) => spec.source.stream)})
+  const followed = specs.map((spec) =>
+    follow(spec.source, {
+      follow: options.follow,
+      after: options.cursor,
+      signal,
+      now: deps.now,
+      sleep: deps.sleep,
+      isFinished: options.follow ? spec.isFinished : undefined,
+    }),
+  )
+  const single = specs.length === 1
+  const merged = merge(followed, {maxStreams: options.maxStreams, failFast: single})
+  try {
+    for await (const event of merged) {
+      // With one stream the error line at the end says it all; a "failed" notice first would repeat it.
+      if (single && isFailure(event)) continue
+      await sink.write(event)
+    }
+  } catch (error) {
+    if (!signal.aborted) throw error
+  } finally {
+    await sink.close()
+  }
+  if (signal.aborted) {
+    const reason: unknown = signal.reason
+    if (isCliError(reason) && reason.kind === 'interrupted') {
+      deps.io.stderr.write(formatResumeHint(sink.resumePoints()))
+      throw reason
+    }
+    if (isReaderGone(reason)) return // `| head -1` closed the pipe: nothing more to say to anyone
+    throw new CliError('internal', `cannot write the output: ${reason instanceof Error ? reason.message : String(reason)}`)
+  }
+  const failures = merged.failures
+  if (failures.length > 0) {
+    const first = failures[0]
+    throw new CliError(first.kind, `${failures.length} of ${specs.length} streams failed; the first: ${first.message}`, {
+      exitCode: first.exitCode,
+      hint: first.hint,
+      cause: first,
+    })
+  }
+}
+
+function isFailure(event: LogEvent): boolean {
+  return event.type === 'status' && event.status.state === 'failed'
+}

@@ -1,0 +1,122 @@
+/**
+ * `dcos-ts task log`: resolve the pattern against Mesos master state, pick the protocol this cluster
+ * speaks, build one source per matching task, and hand them to streamLogs.
+ */
+import {CliError} from '../cluster/errors.js'
+import type {HttpClient} from '../cluster/http.js'
+import type {LogSource, StreamInfo} from '../logs/entry.js'
+import {withFallback} from '../logs/fallback.js'
+import {createFilesApiSource} from '../logs/sources/files-api.js'
+import {createV1TaskSource} from '../logs/sources/v1.js'
+import {createV2TaskSource, type AgentTaskRoute} from '../logs/sources/v2-task.js'
+import type {LogWindow} from '../logs/sources/window.js'
+import {fetchClusterVersion, transportFor, type LogTransport} from '../logs/transport.js'
+import {fetchMasterState} from '../mesos/master.js'
+import {resolveTasks, summarizeRunningTasks, taskMatcher, type TaskScope} from '../mesos/resolve-task.js'
+import {executorIdOf, findSandbox, isNestedTask, runContainerId} from '../mesos/sandbox.js'
+import {isRunningTask, type MesosTask} from '../mesos/state.js'
+import type {OutputOptions} from '../output/choose-sink.js'
+import type {Deps} from './deps.js'
+import {checkStreamCount, streamLogs, type StreamSpec} from './stream-logs.js'
+import {taskStateWatcher} from './task-state.js'
+
+export interface TaskLogOptions {
+  /** Task id, name, substring or glob; undefined lists the running tasks in a usage error. */
+  pattern?: string
+  /** A sandbox file: stdout by default, nested paths allowed. */
+  file: string
+  scope: TaskScope
+  window: LogWindow
+  follow: boolean
+  cursor?: string
+  maxStreams: number
+  /** Files API poll interval while following. */
+  intervalMs: number
+  output: OutputOptions
+}
+
+export async function runTaskLog(options: TaskLogOptions, deps: Deps): Promise<void> {
+  const http = await deps.http()
+  const {signal} = deps
+  if (options.pattern === undefined) {
+    const state = await fetchMasterState(http, {signal})
+    throw new CliError('usage', 'missing TASK: name the task whose log to read', {hint: summarizeRunningTasks(state)})
+  }
+  const pattern = options.pattern
+  const [state, version] = await Promise.all([fetchMasterState(http, {signal, keep: taskMatcher(pattern)}), fetchClusterVersion(http, signal)])
+  const {matches} = resolveTasks(state, pattern, options.scope)
+  checkStreamCount(matches.length, options.maxStreams, 'tasks')
+  const transport = transportFor(version)
+  const watchState = taskStateWatcher(http, signal)
+  const labels = streamLabels(matches)
+  const specs: StreamSpec[] = await Promise.all(
+    matches.map(async (task): Promise<StreamSpec> => {
+      const stream: StreamInfo = {
+        id: `${task.frameworkId}/${task.id}/${options.file}`,
+        kind: 'task',
+        label: labels.get(task) ?? task.id,
+        task: task.id,
+        file: options.file,
+        agent: task.agentId,
+        framework: task.frameworkId,
+      }
+      const source = await taskSource(http, task, stream, transport, options, deps)
+      const finished = isRunningTask(task) ? () => watchState(task) : async () => task.state
+      return {source, isFinished: finished}
+    }),
+  )
+  await streamLogs(specs, {follow: options.follow, cursor: options.cursor, maxStreams: options.maxStreams, output: options.output}, deps)
+}
+
+/** The task id, or framework/task id where two frameworks share that id (ids are unique only per framework). */
+function streamLabels(tasks: MesosTask[]): Map<MesosTask, string> {
+  const count = new Map<string, number>()
+  for (const task of tasks) count.set(task.id, (count.get(task.id) ?? 0) + 1)
+  return new Map(tasks.map((task) => [task, (count.get(task.id) ?? 0) > 1 ? `${task.frameworkName || task.frameworkId}/${task.id}` : task.id]))
+}
+
+async function taskSource(http: HttpClient, task: MesosTask, stream: StreamInfo, transport: LogTransport, options: TaskLogOptions, deps: Deps): Promise<LogSource> {
+  const filesApi = async (): Promise<LogSource> => {
+    const sandbox = await findSandbox(http, task, {signal: deps.signal})
+    return createFilesApiSource(http, {stream, agentId: task.agentId, path: `${sandbox.directory}/${options.file}`}, options.window, {
+      sleep: deps.sleep,
+      intervalMs: options.intervalMs,
+    })
+  }
+  const run = runContainerId(task)
+  // Nested sandbox paths never fit logging v2's one-segment {file}; tasks from before Mesos 1.2 have no
+  // container id to build its route from.
+  if (transport === 'files' || options.file.includes('/') || run === undefined) return filesApi()
+  if (transport === 'v1') {
+    const journald = options.file === 'stdout' || options.file === 'stderr' ? await journaldHasContainer(http, task.agentId, run, deps.signal) : false
+    if (!journald) return filesApi()
+    const containerId = [...task.containerIds].reverse().join('.')
+    return createV1TaskSource(http, {stream, agentId: task.agentId, frameworkId: task.frameworkId, executorId: executorIdOf(task), containerId, file: options.file}, options.window)
+  }
+  const route: AgentTaskRoute = {
+    agentId: task.agentId,
+    frameworkId: task.frameworkId,
+    executorId: executorIdOf(task),
+    containerId: run,
+    podTaskId: isNestedTask(task) ? task.id : undefined,
+  }
+  const v2 = createV2TaskSource(http, {stream, taskId: task.id, file: options.file, route}, options.window)
+  // A 404 that is not dcos-log's own "File not found" means this cluster has no logging v2 route.
+  return withFallback(v2, filesApi, (error) => error.status === 404 && !/file not found/i.test(error.message))
+}
+
+/**
+ * Logging v1 serves task logs only where the journald container logger is on (it is off by default):
+ * the agent's journal then knows the task's container. One request, asked of the journal itself.
+ */
+async function journaldHasContainer(http: HttpClient, agentId: string, containerId: string, signal: AbortSignal): Promise<boolean> {
+  const path = `/system/v1/agent/${encodeURIComponent(agentId)}/logs/v1/fields/CONTAINER_ID`
+  const {response, body} = await http.text(path, {signal, purpose: 'asking logging v1 for task containers', allowStatuses: [204, 404]})
+  if (response.status !== 200) return false
+  try {
+    const ids: unknown = JSON.parse(body)
+    return Array.isArray(ids) && ids.some((id) => typeof id === 'string' && id.includes(containerId))
+  } catch {
+    return false
+  }
+}
