@@ -59,9 +59,17 @@ export abstract class DcosCommand extends Command {
     }
   }
 
-  /** Dependencies for a run function, on the real process streams. */
+  private runDeps?: Deps
+
+  /** Dependencies for a run function, on the real process streams; released in finally(). */
   protected deps(flags: BaseFlagValues): Deps {
-    return createDeps({flags: this.clusterFlags(flags), verbose: flags.verbose === true, io: systemIO()})
+    this.runDeps = createDeps({flags: this.clusterFlags(flags), verbose: flags.verbose === true, io: systemIO()})
+    return this.runDeps
+  }
+
+  override async finally(error: Error | undefined): Promise<unknown> {
+    await this.runDeps?.close()
+    return super.finally(error)
   }
 
   /** Every failure ends here: one line on stderr (the stack only with --verbose), then the kind's exit code. */

@@ -69,7 +69,7 @@ export interface ConfiguredCluster {
 export const DEFAULT_TIMEOUT_SECONDS = 60
 const CONFIG_FILE = 'dcos.toml'
 const ATTACHED_MARKER = 'attached'
-const SETUP_HINT = 'run `dcos-ts cluster setup URL`, set DCOS_URL, or pass --url'
+const SETUP_HINT = 'run `dcos-ts cluster setup URL`, set DCOS_URL, or pass --url; to try dcos-ts without a cluster, pass --cluster sim'
 
 /** $DCOS_DIR made absolute, else ~/.dcos (HOME taken from env so tests can isolate it). */
 export function dcosDir(env: NodeJS.ProcessEnv): string {

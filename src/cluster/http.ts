@@ -132,6 +132,12 @@ export interface HttpClientOptions {
   verbose?: boolean
   stderr?: NodeJS.WritableStream
   userAgent?: string
+  /**
+   * Called when the cluster answers 401: returns a new token (a service account logging in again, see
+   * reloginWithServiceAccount), which the client then uses for this and every later request, sending
+   * the refused request once more; undefined lets the 401 stand. Concurrent 401s share one call.
+   */
+  onUnauthorized?: () => Promise<string | undefined>
 }
 
 export function createHttpClient(cluster: ResolvedCluster, options: HttpClientOptions = {}): HttpClient {
@@ -192,12 +198,14 @@ interface Attempt {
 class ClusterHttpClient implements HttpClient {
   readonly baseUrl: string
   private readonly origin: string
-  private readonly token?: string
+  private token?: string
   private readonly timeoutMs: number
   private readonly https: {rejectUnauthorized: boolean; certificateAuthority?: string}
   private readonly userAgent: string
-  private readonly redact: (text: string) => string
+  private redact: (text: string) => string
   private readonly log?: (line: string) => void
+  private readonly onUnauthorized?: () => Promise<string | undefined>
+  private renewal?: Promise<string | undefined>
 
   constructor(cluster: ResolvedCluster, options: HttpClientOptions) {
     this.baseUrl = cluster.url.replace(/\/+$/, '')
@@ -206,6 +214,7 @@ class ClusterHttpClient implements HttpClient {
     this.timeoutMs = cluster.timeoutMs
     this.userAgent = options.userAgent ?? defaultUserAgent()
     this.redact = redactor(cluster.token)
+    this.onUnauthorized = options.onUnauthorized
     const stderr = options.stderr ?? process.stderr
     if (options.verbose) this.log = (line) => stderr.write(`${this.redact(line)}\n`)
     this.https = {rejectUnauthorized: cluster.tls.verify}
@@ -237,6 +246,35 @@ class ClusterHttpClient implements HttpClient {
   }
 
   async stream(path: string, options: RequestOptions = {}): Promise<{response: HttpResponse; body: Readable}> {
+    const sentToken = this.token
+    try {
+      return await this.send(path, options)
+    } catch (error) {
+      if (!this.onUnauthorized || !isCliError(error) || error.status !== 401) throw error
+      if ((await this.renewToken(sentToken)) === undefined) throw error
+      return this.send(path, options)
+    }
+  }
+
+  /** A token other than the refused one: already renewed by a concurrent request, or from onUnauthorized. */
+  private async renewToken(refused: string | undefined): Promise<string | undefined> {
+    if (this.token !== refused) return this.token
+    this.renewal ??= (async () => {
+      try {
+        const token = await this.onUnauthorized?.()
+        if (token) {
+          this.token = token
+          this.redact = redactor(token)
+        }
+        return token || undefined
+      } finally {
+        this.renewal = undefined
+      }
+    })()
+    return this.renewal
+  }
+
+  private async send(path: string, options: RequestOptions): Promise<{response: HttpResponse; body: Readable}> {
     const got = await loadGot()
     const attempt: Attempt = {
       method: options.method ?? 'GET',

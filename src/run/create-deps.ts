@@ -14,8 +14,12 @@ export interface CreateDepsInput {
   io: IO
 }
 
+/** The reserved cluster name that starts the simulated cluster inside this process (the README's first run). */
+export const EMBEDDED_SIM = 'sim'
+
 export function createDeps(input: CreateDepsInput): Deps {
   let cluster: Promise<ResolvedCluster> | undefined
+  let closeSim: (() => Promise<void>) | undefined
   let http: Promise<HttpClient> | undefined
   let signal: AbortSignal | undefined
   const deps: Deps = {
@@ -27,14 +31,52 @@ export function createDeps(input: CreateDepsInput): Deps {
     get signal() {
       return (signal ??= AbortSignal.any([processInterrupt(), input.io.closed]))
     },
-    cluster: () => (cluster ??= resolveCluster(input.flags, input.io.env)),
+    cluster: () =>
+      (cluster ??=
+        input.flags.cluster === EMBEDDED_SIM
+          ? startEmbeddedSim(input.io).then(({resolved, close}) => {
+              closeSim = close
+              return resolved
+            })
+          : resolveCluster(input.flags, input.io.env)),
     http: () =>
       (http ??= deps.cluster().then(async (resolved) => {
         const {createHttpClient} = await import('../cluster/http.js')
-        return createHttpClient(resolved, {verbose: input.verbose, stderr: input.io.stderr})
+        const options = {verbose: input.verbose, stderr: input.io.stderr}
+        return createHttpClient(resolved, {
+          ...options,
+          // A service account configured by `auth login --private-key` logs in again when the token
+          // expires (a follow outlives it), and the refused request is sent once more.
+          onUnauthorized: async () => {
+            const {reloginWithServiceAccount} = await import('../cluster/login.js')
+            return reloginWithServiceAccount(resolved, createHttpClient({...resolved, token: undefined}, options))
+          },
+        })
       })),
+    close: async () => {
+      await closeSim?.()
+    },
   }
   return deps
+}
+
+/**
+ * `--cluster sim`: the simulated cluster on a random 127.0.0.1 port, with its tasks writing a line every
+ * 300 ms, so a first run needs no cluster at all. Said on stderr, so nobody mistakes it for a real one.
+ */
+async function startEmbeddedSim(io: IO): Promise<{resolved: ResolvedCluster; close: () => Promise<void>}> {
+  const {startSim} = await import('../sim/index.js')
+  const sim = await startSim({lineIntervalMs: 300})
+  io.stderr.write(`dcos-ts: using the built-in simulated DC/OS cluster at ${sim.url} (--cluster sim)\n`)
+  const source = 'built-in simulated cluster (--cluster sim)'
+  const resolved: ResolvedCluster = {
+    url: sim.url,
+    tls: {verify: true},
+    timeoutMs: 60_000,
+    name: EMBEDDED_SIM,
+    sources: {url: source, token: source, tls: source, timeout: source, cluster: source},
+  }
+  return {resolved, close: () => sim.close()}
 }
 
 /** Resolves after ms, or rejects with the signal's reason as soon as it aborts. */

@@ -17,4 +17,6 @@ export interface Deps {
   signal: AbortSignal
   cluster(): Promise<ResolvedCluster>
   http(): Promise<HttpClient>
+  /** Releases what the run started (the embedded simulated cluster); called once the command ends. */
+  close(): Promise<void>
 }

@@ -75,7 +75,7 @@ export function sendNginxPage(ex: Exchange, status: number): void {
 }
 
 function destroySoon(res: ServerResponse): void {
-  const socket = res.socket as (Socket & {resetAndDestroy?: () => void}) | null
+  const socket = res.socket
   setImmediate(() => socket?.destroy())
 }
 

@@ -49,10 +49,6 @@ export function acceptFormat(ex: Exchange): 'sse' | 'json' | 'text' {
   return accept === 'text/event-stream' ? 'sse' : accept === 'application/json' ? 'json' : 'text'
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
 /** Routes one request under `/v2/`; `segments` are the decoded path parts after `v2`. */
 export async function handleV2(world: World, node: LogNode, ex: Exchange, segments: string[]): Promise<boolean> {
   if (ex.req.method !== 'GET') return false

@@ -1,7 +1,7 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {FORBIDDEN_HTML, SUPERUSER, UNAUTHORIZED_HTML, requiredPermission} from './auth.js'
 import type {FaultBook} from './faults.js'
-import {goError, nginxPage, sendComplete, sendJson, type Exchange} from './respond.js'
+import {goError, nginxPage, sendComplete, sendJson, sendNginxPage, type Exchange} from './respond.js'
 import {handleV1} from './routes-logs-v1.js'
 import {handleV2} from './routes-logs-v2.js'
 import {dcosVersionJson, handleAgent, handleHealth, handleMarathon, handleMaster, handleMisc} from './routes-mesos.js'
@@ -56,7 +56,6 @@ function unknownAgent(ex: Exchange, id: string): void {
 }
 
 export function createFront(front: Front): Server {
-  const {world} = front
   const server = createServer((req, res) => {
     handle(front, req, res).catch((error: unknown) => {
       if (!res.headersSent) goError({req, res, faults: front.faults, rawQuery: '', path: '', tags: new Set()}, 500, `sim: ${(error as Error).message}`)
@@ -64,12 +63,10 @@ export function createFront(front: Front): Server {
     })
   })
   server.keepAliveTimeout = 5000
-  void world
   return server
 }
 
 async function handle(front: Front, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const {world} = front
   const url = req.url ?? '/'
   const q = url.indexOf('?')
   const rawPath = q < 0 ? url : url.slice(0, q)
@@ -102,7 +99,7 @@ async function route(front: Front, ex: Exchange, rawPath: string): Promise<void>
   }
   if (path === '/acs/api/v1/auth/providers') return sendJson(ex, 200, world.auth.providers())
   if (path === '/acs/api/v1/auth/login') {
-    if (req.method !== 'POST') return sendNginx(ex, 404)
+    if (req.method !== 'POST') return sendNginxPage(ex, 404)
     const text = await readBody(req)
     let body: unknown
     try {
@@ -144,7 +141,7 @@ async function route(front: Front, ex: Exchange, rawPath: string): Promise<void>
   if (agentRoute) {
     const node = world.agentNode(agentRoute[1])
     const rest = agentRoute[2] ?? ''
-    if (!/^\/(logs|metrics\/v0|dcos-metadata)/.test(rest)) return sendNginx(ex, 404)
+    if (!/^\/(logs|metrics\/v0|dcos-metadata)/.test(rest)) return sendNginxPage(ex, 404)
     if (node === undefined) return unknownAgent(ex, agentRoute[1])
     if (rest === '/dcos-metadata/dcos-version.json' && world.version.logsV2) {
       return sendComplete(ex, 200, {'Content-Type': 'application/json', 'Cache-Control': 'no-cache'}, dcosVersionJson(world))
@@ -158,19 +155,15 @@ async function route(front: Front, ex: Exchange, rawPath: string): Promise<void>
     return
   }
   if (path.startsWith('/system/health/v1/')) {
-    if (!handleHealth(world, ex, path.slice('/system/health/v1'.length))) sendNginx(ex, 404)
+    if (!handleHealth(world, ex, path.slice('/system/health/v1'.length))) sendNginxPage(ex, 404)
     return
   }
-  if (!handleMisc(world, ex, path)) sendNginx(ex, 404)
-}
-
-function sendNginx(ex: Exchange, status: number): void {
-  sendComplete(ex, status, {'Content-Type': 'text/html'}, nginxPage(status))
+  if (!handleMisc(world, ex, path)) sendNginxPage(ex, 404)
 }
 
 /** dcos-log on a node; `rest` starts with `/logs`. The location exists from DC/OS 1.9 (logging v1). */
 async function dcosLog(world: World, node: LogNode, ex: Exchange, rest: string, rawPath: string): Promise<void> {
-  if (!world.version.logsV1) return sendNginx(ex, 404)
+  if (!world.version.logsV1) return sendNginxPage(ex, 404)
   const sub = rest.slice('/logs'.length)
   const segments = sub.split('/').filter((s) => s.length > 0)
   const rawSub = rawPath.slice(rawPath.indexOf('/logs/') + '/logs'.length)
@@ -181,7 +174,7 @@ async function dcosLog(world: World, node: LogNode, ex: Exchange, rest: string, 
   if (!handled) goError(ex, 404, '404 page not found')
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -190,4 +183,3 @@ function readBody(req: IncomingMessage): Promise<string> {
   })
 }
 
-export {readBody}

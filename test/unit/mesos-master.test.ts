@@ -42,6 +42,7 @@ function testDeps(http: HttpClient, io: TestIO = testIO()): Deps {
     signal: new AbortController().signal,
     cluster: () => Promise.reject(new Error('not used')),
     http: async () => http,
+    close: () => Promise.resolve(),
   }
 }
 
