@@ -107,7 +107,7 @@ export function idValue(raw: unknown): string {
 export function containerChain(containerId: unknown): string[] {
   const chain: string[] = []
   let link = containerId
-  while (isRecord(link) && typeof link.value === 'string' && chain.length < 64) {
+  while (isRecord(link) && typeof link.value === 'string') {
     chain.push(link.value)
     link = link.parent
   }

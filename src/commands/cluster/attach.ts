@@ -1,0 +1,18 @@
+import {Args} from '@oclif/core'
+import {DcosCommand} from '../../base-command.js'
+import {runClusterAttach} from '../../run/cluster-manage.js'
+
+export default class ClusterAttach extends DcosCommand {
+  static override summary = 'Make a configured cluster the one commands use'
+  static override description = 'Moves the `attached` marker to the cluster with this exact name or id (the DC/OS CLI reads the same marker).'
+  static override examples = ['<%= config.bin %> cluster attach prod', '<%= config.bin %> cluster attach 7f3e9c1a-2b4d-4e6f-8a0b-1c2d3e4f5a6b']
+
+  static override args = {
+    cluster: Args.string({description: 'Name or id of a configured cluster', required: true}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(ClusterAttach)
+    await runClusterAttach(args.cluster, this.deps(flags))
+  }
+}

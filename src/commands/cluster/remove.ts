@@ -1,0 +1,22 @@
+import {Args, Flags} from '@oclif/core'
+import {DcosCommand} from '../../base-command.js'
+import {runClusterRemove} from '../../run/cluster-manage.js'
+
+export default class ClusterRemove extends DcosCommand {
+  static override summary = "Remove a configured cluster (its folder, token included)"
+  static override description = 'Deletes $DCOS_DIR/clusters/<id> of the cluster with this exact name or id, for dcos-ts and the DC/OS CLI alike.'
+  static override examples = ['<%= config.bin %> cluster remove staging', '<%= config.bin %> cluster remove --all']
+
+  static override args = {
+    cluster: Args.string({description: 'Name or id of a configured cluster'}),
+  }
+
+  static override flags = {
+    all: Flags.boolean({description: 'Remove every configured cluster.'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(ClusterRemove)
+    await runClusterRemove({nameOrId: args.cluster, all: flags.all}, this.deps(flags))
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * `dcos-ts node log`: pick the node (the leading master unless an agent id is given, checked against
+ * the cluster's agents), the protocol (logging v2, or v1 on DC/OS 1.9 and 1.10), the unit a component
+ * name means, and where to start reading; then one journal source through streamLogs.
+ */
+import {CliError} from '../cluster/errors.js'
+import type {HttpClient} from '../cluster/http.js'
+import type {LogSource, StreamInfo} from '../logs/entry.js'
+import {withFallback} from '../logs/fallback.js'
+import type {JournalSelection} from '../logs/sources/journal.js'
+import {createV1ComponentSource} from '../logs/sources/v1.js'
+import {createV2ComponentSource, type JournalNode} from '../logs/sources/v2-component.js'
+import type {LogWindow} from '../logs/sources/window.js'
+import {fetchClusterVersion, transportFor, type ClusterVersion} from '../logs/transport.js'
+import {fetchMasterState, findAgent, findLeader} from '../mesos/master.js'
+import type {MasterState} from '../mesos/state.js'
+import type {OutputOptions} from '../output/choose-sink.js'
+import {firstEntry, resolveUnit, type JournalSourceFactory} from './components.js'
+import type {Deps} from './deps.js'
+import {streamLogs} from './stream-logs.js'
+
+/** Which node: an agent by its Mesos id, else the leading master. */
+export interface NodeTarget {
+  mesosId?: string
+  leader?: boolean
+}
+
+export interface ResolvedNode {
+  node: JournalNode
+  /** 'leader' or the agent id: unique within a run. */
+  key: string
+  /** Short, for stream labels: 'leader' or the agent's hostname. */
+  label: string
+  /** For messages: "the leading master (10.0.0.1)", "agent <id> (10.0.1.10)". */
+  description: string
+  /** The node's IP where known (the leader's needs master state). */
+  ip?: string
+}
+
+export interface NodeLogOptions {
+  target: NodeTarget
+  /** A component name (see unitCandidates); undefined reads the whole journal. */
+  component?: string
+  /** FIELD:value matches, all of which must hold (parseJournalFilter). */
+  filters: Array<[string, string]>
+  /** undefined: the last 10 entries, or with --since everything since then. */
+  window?: LogWindow
+  /** --since / --until as typed: a duration back from now (10m, 1h30m) or an RFC 3339 time. */
+  since?: string
+  until?: string
+  follow: boolean
+  cursor?: string
+  output: OutputOptions
+}
+
+const DEFAULT_WINDOW: LogWindow = {kind: 'tail', lines: 10}
+
+/** The target as the user named it; --leader with an id names two nodes. */
+export function checkTarget(target: NodeTarget): void {
+  if (target.leader && target.mesosId !== undefined) {
+    throw new CliError('usage', '--leader and a MESOS_ID name two different nodes', {hint: 'give one: --leader (the default) or an agent id'})
+  }
+}
+
+export const LEADER: ResolvedNode = {node: {kind: 'leader'}, key: 'leader', label: 'leader', description: 'the leading master'}
+
+/** The node in a master state: an agent must be one of its agents (an unknown id is 'not-found'). */
+export function nodeFromState(state: MasterState, target: NodeTarget): ResolvedNode {
+  checkTarget(target)
+  if (target.mesosId === undefined) {
+    const leader = findLeader(state)
+    return leader === undefined ? LEADER : {...LEADER, description: `the leading master (${leader.hostname})`, ip: leader.ip}
+  }
+  const agent = findAgent(state, target.mesosId)
+  if (agent === undefined) {
+    throw new CliError('not-found', `agent '${target.mesosId}' not found: the cluster has no agent with that id`, {
+      hint: '`dcos-ts node list` shows the ids of the cluster\'s agents; leave the id out for the leading master',
+    })
+  }
+  return {node: {kind: 'agent', agentId: agent.id}, key: agent.id, label: agent.hostname, description: `agent ${agent.id} (${agent.hostname})`, ip: agent.ip}
+}
+
+/** The leader needs no master state; an agent id is checked against it (tasks are not kept). */
+export async function resolveNode(http: HttpClient, target: NodeTarget, signal: AbortSignal): Promise<ResolvedNode> {
+  checkTarget(target)
+  if (target.mesosId === undefined) return LEADER
+  return nodeFromState(await fetchMasterState(http, {signal, keep: () => false}), target)
+}
+
+/** Journal sources on one node over the protocol its cluster speaks; v2 falls back to v1 when its route is missing. */
+export function journalSources(http: HttpClient, node: ResolvedNode, version: ClusterVersion | undefined): JournalSourceFactory {
+  const transport = transportFor(version)
+  if (transport === 'files') {
+    // transportFor says 'files' only for a version it knows (1.8 and older).
+    throw new CliError('not-found', `DC/OS ${version?.version} has no logging API, so node logs cannot be read`, {
+      hint: 'node (journal) logs need DC/OS 1.9 or later',
+    })
+  }
+  return (unit, window, selection) => {
+    const stream: StreamInfo = {id: `${node.key}/${unit ?? '*'}`, kind: 'component', label: `${node.label}:${unit ?? 'journal'}`, node: node.key, unit}
+    const target = {stream, node: node.node, unit}
+    const v1 = (): LogSource => createV1ComponentSource(http, target, window, selection)
+    if (transport === 'v1') return v1()
+    return withFallback(createV2ComponentSource(http, target, window, selection), async () => v1(), (error) => error.status === 404)
+  }
+}
+
+export async function runNodeLog(options: NodeLogOptions, deps: Deps): Promise<void> {
+  checkTarget(options.target)
+  const now = deps.now()
+  const since = options.since === undefined ? undefined : parseTimeFlag('since', options.since, now)
+  const until = options.until === undefined ? undefined : parseTimeFlag('until', options.until, now)
+  if (since !== undefined && until !== undefined && since > until) {
+    throw new CliError('usage', `--since ${options.since} is after --until ${options.until}`, {hint: 'the range would be empty'})
+  }
+  const http = await deps.http()
+  const {signal} = deps
+  const [version, node] = await Promise.all([fetchClusterVersion(http, signal), resolveNode(http, options.target, signal)])
+  const sources = journalSources(http, node, version)
+  const unit = options.component === undefined ? undefined : await resolveUnit(sources, options.component, node.description, signal)
+  const selection: JournalSelection = {filters: options.filters, since, until}
+  const window = options.window ?? (options.cursor === undefined ? await defaultWindow(sources, unit, selection, signal) : DEFAULT_WINDOW)
+  const source = sources(unit, window, selection)
+  await streamLogs([{source}], {follow: options.follow, cursor: options.cursor, maxStreams: 1, output: options.output}, deps)
+}
+
+/**
+ * Without --lines: the last 10 entries; with --since, a window reaching back past it, found by reading
+ * one entry at 1000, 10 000, ... entries from the end (journald has no time seek over this API), so at
+ * most ten times the entries needed cross the wire and the older ones are dropped here. --until alone
+ * reads from the start of the journal.
+ */
+async function defaultWindow(sources: JournalSourceFactory, unit: string | undefined, selection: JournalSelection, signal: AbortSignal): Promise<LogWindow> {
+  const {since} = selection
+  if (since === undefined) return selection.until === undefined ? DEFAULT_WINDOW : {kind: 'all'}
+  let previous: string | undefined
+  for (let lines = 1000; lines <= 10_000_000; lines *= 10) {
+    const first = await firstEntry(sources(unit, {kind: 'tail', lines}, {filters: selection.filters}), signal)
+    // Nothing matches, the window already starts at the journal's head, or it reaches back past --since.
+    if (first === undefined || first.cursor === previous || first.realtime === undefined || first.realtime < since) return {kind: 'tail', lines}
+    previous = first.cursor
+  }
+  return {kind: 'all'}
+}
+
+const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/
+const RFC3339 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i
+
+/**
+ * `--since`/`--until`: a duration back from now (`90s`, `10m`, `1h30m`, `2d`) or an RFC 3339 time
+ * (`2024-01-15T10:00:00Z`; without a zone it is local time, a bare date is midnight UTC). Microseconds
+ * since the epoch, the journal's unit.
+ */
+export function parseTimeFlag(flag: string, text: string, nowMs: number): number {
+  const value = text.trim()
+  if (DURATION.test(value)) {
+    let ms = 0
+    for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) ms += Number(amount) * UNIT_MS[unit]
+    return Math.round((nowMs - ms) * 1000)
+  }
+  const ms = RFC3339.test(value) ? Date.parse(value.replace(' ', 'T')) : Number.NaN
+  if (Number.isNaN(ms)) {
+    throw new CliError('usage', `invalid value for --${flag}: '${text}' is neither a duration nor an RFC 3339 time`, {
+      hint: 'e.g. 10m, 1h30m, 2d, or 2024-01-15T10:00:00Z',
+    })
+  }
+  return ms * 1000
+}
