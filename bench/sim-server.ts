@@ -1,40 +1,174 @@
 /**
  * The simulated cluster in its own process, so its CPU is never counted against the client (or the
- * harness). Driven over stdin/stdout, one JSON object a line:
- *   argv[2]: SimOptions as JSON (statePath, streamTaskCount, …); prints {"url": …} once listening.
- *   in  {"id": n, "op": "synthetic", "lines": N, "name"?: s}        out {"id": n, "result": SimTask}
- *   in  {"id": n, "op": "finish", "taskId": s}                       out {"id": n, "result": true}
- *   in  {"id": n, "op": "fault", "fault": Fault}                     out {"id": n, "result": true}
- *   in  {"id": n, "op": "tick", "taskIds": [s], "perSecond": r}      out {"id": n, "result": true}
- *       every 1/r s each task gets one line `tick <seq> <Date.now()> <taskId>` (seq from 1), so a reader
- *       can tell a lost line (a gap in seq) and the lag (arrival minus the stamped time)
- *   in  {"id": n, "op": "stop-tick"}                                 out {"id": n, "result": {lines per task}}
- * Ends (closing the sim) when stdin closes.
+ * harness), behind a small front that serves what the sim cannot serve at benchmark speed:
+ *
+ * - replays: a task's event stream captured once from the sim (byte for byte) and then written from
+ *   memory as fast as the socket takes it. The sim renders ~400 bytes of SSE per line in JavaScript and
+ *   tops out near 0.4 M events/s, which would make it, not the client, the thing measured. A replayed
+ *   stream starts where the request says (cursor=BEG, or after Last-Event-ID) and then stays open like a
+ *   real follow with nothing new to say; `bench_end=1` in the query ends it instead (for curl).
+ * - a big master state: `/mesos/master/state` (and /mesos/state) answered from a file's bytes, while the
+ *   sim itself loads only the needle task's framework and agent (the sim builds a sandbox with history
+ *   for every task in a state file: 100,000 tasks take it minutes and gigabytes).
+ * Everything else is proxied to the sim unchanged.
+ *
+ * Driven over stdin/stdout, one JSON object a line:
+ *   argv[2]: {sim: SimOptions, bigStatePath?: string}; prints {"url": front, "simUrl": sim} once listening.
+ *   {"id", "op": "synthetic", "lines", "name"?}   -> a SimTask (stdout holds `lines` generated lines)
+ *   {"id", "op": "replay", "taskId", "events"}    -> {path, bytes}: captures that task's stdout event stream
+ *   {"id", "op": "finish", "taskId"}              -> true
+ *   {"id", "op": "tick", "taskIds", "perSecond"}  -> true: every 1/perSecond s each task gets one line
+ *        `tick <seq> <epoch ms> <taskId>` (seq from 1), so a reader sees a lost line (a gap) and the lag
+ *   {"id", "op": "stop-tick"}                     -> lines written per task
+ * Answers are {"id", "result"} or {"id", "error"}. Ends (closing the sim) when stdin closes.
  */
+import {readFileSync, writeFileSync} from 'node:fs'
+import {Agent, createServer, request, type IncomingMessage, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {createInterface} from 'node:readline'
-import {startSim, type Fault, type SimOptions} from '../src/sim/index.js'
+import {startSim, type SimOptions} from '../src/sim/index.js'
 
-const options = JSON.parse(process.argv[2] ?? '{}') as SimOptions
-const sim = await startSim(options)
-process.stdout.write(`${JSON.stringify({url: sim.url})}\n`)
+interface ServerOptions {
+  sim?: SimOptions
+  /** Serve this master state; the needle task (name `needle`) is the one the sim really hosts. */
+  bigStatePath?: string
+}
+
+const options = JSON.parse(process.argv[2] ?? '{}') as ServerOptions
+const bigState = options.bigStatePath === undefined ? undefined : readFileSync(options.bigStatePath)
+const simOptions = {...options.sim}
+if (bigState !== undefined) simOptions.statePath = needleState(bigState)
+const sim = await startSim(simOptions)
+const simUrl = new URL(sim.url)
+
+/** The big state cut down to the needle task, its framework and its agent (written to a temporary file). */
+function needleState(bytes: Buffer): string {
+  type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- master state JSON
+  const state = JSON.parse(bytes.toString()) as Json
+  for (const framework of state.frameworks as Json[]) {
+    const needle = (framework.tasks as Json[]).find((task) => task.name === 'needle')
+    if (needle === undefined) continue
+    const small = {
+      ...state,
+      slaves: (state.slaves as Json[]).filter((agent) => agent.id === needle.slave_id),
+      frameworks: [{...framework, tasks: [needle], unreachable_tasks: [], completed_tasks: []}],
+      completed_frameworks: [],
+    }
+    const path = join(tmpdir(), `dcos-ts-bench-needle-${process.pid}.json`)
+    writeFileSync(path, JSON.stringify(small))
+    return path
+  }
+  throw new Error('the big state has no task named needle')
+}
+
+interface Replay {
+  body: Buffer
+  /** Open responses, ended when the sim closes. */
+  open: Set<ServerResponse>
+}
+const replays = new Map<string, Replay>()
+const STREAM_HEADERS = {'Cache-Control': 'no-cache', Connection: 'keep-alive', 'Content-Type': 'text/event-stream', 'X-Accel-Buffering': 'no'}
+const WRITE_BYTES = 1 << 20
+
+/** Where a replayed stream starts: after the event whose id is Last-Event-ID, or at the start for cursor=BEG. */
+function replayStart(req: IncomingMessage, query: URLSearchParams, body: Buffer): number | undefined {
+  const lastEventId = req.headers['last-event-id']
+  if (typeof lastEventId === 'string') {
+    const at = lastEventId === '0' ? 0 : body.indexOf(`id: ${lastEventId}\n`)
+    if (at < 0) return undefined
+    const end = body.indexOf('\n\n', at)
+    return end < 0 ? undefined : end + 2
+  }
+  return query.get('cursor') === 'BEG' && !query.has('skip') ? 0 : undefined
+}
+
+async function serveReplay(replay: Replay, start: number, end: boolean, res: ServerResponse): Promise<void> {
+  res.writeHead(200, STREAM_HEADERS)
+  replay.open.add(res)
+  res.once('close', () => replay.open.delete(res))
+  for (let at = start; at < replay.body.length && !res.destroyed; at += WRITE_BYTES) {
+    if (!res.write(replay.body.subarray(at, at + WRITE_BYTES))) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done)
+          res.off('close', done)
+          resolve()
+        }
+        res.on('drain', done)
+        res.on('close', done)
+      })
+    }
+  }
+  if (end) res.end()
+}
+
+const proxyAgent = new Agent({keepAlive: true})
+
+function proxy(req: IncomingMessage, res: ServerResponse): void {
+  const upstream = request(
+    {host: simUrl.hostname, port: simUrl.port, method: req.method, path: req.url, headers: req.headers, agent: proxyAgent},
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
+    },
+  )
+  upstream.on('error', () => res.destroy())
+  res.on('close', () => upstream.destroy())
+  req.pipe(upstream)
+}
+
+const front = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://front')
+  if (bigState !== undefined && req.method === 'GET' && (url.pathname === '/mesos/master/state' || url.pathname === '/mesos/state')) {
+    res.writeHead(200, {'Content-Type': 'application/json', 'Content-Length': bigState.length})
+    res.end(bigState)
+    return
+  }
+  const replay = replays.get(url.pathname)
+  if (replay !== undefined && req.method === 'GET' && req.headers.accept === 'text/event-stream') {
+    const start = replayStart(req, url.searchParams, replay.body)
+    if (start !== undefined) {
+      void serveReplay(replay, start, url.searchParams.get('bench_end') === '1', res)
+      return
+    }
+  }
+  proxy(req, res)
+})
+await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve))
+const frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`
+
+/** Captures a task's whole stdout event stream (the sim ends it after `events` events). */
+async function capture(taskId: string, events: number): Promise<{path: string; bytes: number}> {
+  const discovery = await fetch(`${sim.url}/system/v1/logs/v2/task/${encodeURIComponent(taskId)}`, {redirect: 'manual'})
+  const location = discovery.headers.get('location')
+  if (discovery.status !== 303 || location === null) throw new Error(`discovery of ${taskId} answered ${discovery.status}`)
+  const path = new URL(location, sim.url).pathname
+  sim.inject({kind: 'end-stream', afterEvents: events, mode: 'close', match: path})
+  const response = await fetch(`${sim.url}${path}?cursor=BEG`, {headers: {Accept: 'text/event-stream'}})
+  const body = Buffer.from(await response.arrayBuffer())
+  replays.set(path, {body, open: new Set()})
+  return {path, bytes: body.length}
+}
 
 let ticker: NodeJS.Timeout | undefined
 let ticks = 0
 
 type Request = {id: number; op: string; [key: string]: unknown}
 
-function handle(request: Request): unknown {
+async function handle(request: Request): Promise<unknown> {
   switch (request.op) {
     case 'synthetic':
       return sim.addSyntheticTask({lines: request.lines as number, name: request.name as string | undefined})
+    case 'replay':
+      return capture(request.taskId as string, request.events as number)
     case 'finish':
       sim.finishTask(request.taskId as string)
       return true
-    case 'fault':
-      sim.inject(request.fault as Fault)
-      return true
     case 'tick': {
       const taskIds = request.taskIds as string[]
+      clearInterval(ticker)
       ticks = 0
       ticker = setInterval(() => {
         ticks++
@@ -54,13 +188,16 @@ function handle(request: Request): unknown {
 const input = createInterface({input: process.stdin})
 input.on('line', (line) => {
   const request = JSON.parse(line) as Request
-  try {
-    process.stdout.write(`${JSON.stringify({id: request.id, result: handle(request)})}\n`)
-  } catch (error) {
-    process.stdout.write(`${JSON.stringify({id: request.id, error: (error as Error).message})}\n`)
-  }
+  handle(request).then(
+    (result) => process.stdout.write(`${JSON.stringify({id: request.id, result})}\n`),
+    (error: Error) => process.stdout.write(`${JSON.stringify({id: request.id, error: error.message})}\n`),
+  )
 })
 input.on('close', () => {
   clearInterval(ticker)
+  for (const replay of replays.values()) for (const res of replay.open) res.end()
+  front.closeAllConnections()
+  front.close()
   void sim.close().then(() => process.exit(0))
 })
+process.stdout.write(`${JSON.stringify({url: frontUrl, simUrl: sim.url})}\n`)

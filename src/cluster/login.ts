@@ -180,7 +180,7 @@ export async function serviceLoginToken(uid: string, privateKeyPem: string, now:
     throw new CliError('config', `the private key of service account '${uid}' is not a PEM private key`, {cause: error})
   }
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new CliError('config', `the private key of service account '${uid}' is ${key.asymmetricKeyType ?? 'not'} an RSA key; DC/OS service accounts use RSA (RS256)`)
+    throw new CliError('config', `the private key of service account '${uid}' is an ${key.asymmetricKeyType ?? 'unknown'} key; DC/OS service accounts use RSA keys (RS256)`)
   }
   const {SignJWT} = await import('jose')
   const seconds = Math.floor(now / 1000)

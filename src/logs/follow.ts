@@ -83,11 +83,15 @@ export function follow(source: LogSource, policy: FollowPolicy): FollowStream {
       let delivered = false
       let failure: CliError | undefined
       const startedAt = policy.now()
+      const idleCheckMs = policy.idleCheckMs ?? 3000
+      /** Since when no entry arrived: polling sources yield empty batches, which must not count as news. */
+      let quietSince = startedAt
       try {
         while (!policy.signal.aborted) {
           pending ??= iterator.next()
           const result = request.follow && policy.isFinished ? await nextOrIdle(pending) : await pending
           if (result === IDLE) {
+            quietSince = policy.now()
             finished = await policy.isFinished?.()
             if (finished !== undefined) break
             continue
@@ -105,7 +109,15 @@ export function follow(source: LogSource, policy: FollowPolicy): FollowStream {
             entries = first < 0 ? [] : entries.slice(first)
             if (first >= 0) resumeAfter = undefined
           }
-          if (entries.length === 0) continue
+          if (entries.length === 0) {
+            if (request.follow && policy.isFinished && policy.now() - quietSince >= idleCheckMs) {
+              quietSince = policy.now()
+              finished = await policy.isFinished()
+              if (finished !== undefined) break
+            }
+            continue
+          }
+          quietSince = policy.now()
           const cursor = entries[entries.length - 1].cursor
           if (cursor === undefined) uncursored = true
           else {

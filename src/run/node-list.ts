@@ -4,7 +4,7 @@
  * (/system/health/v1/nodes) where the cluster serves it. A node's components are its systemd units as
  * dcos-diagnostics reports them, or else the units its own journal names.
  */
-import {CliError, isCliError} from '../cluster/errors.js'
+import {isCliError} from '../cluster/errors.js'
 import type {HttpClient} from '../cluster/http.js'
 import {fetchClusterVersion} from '../logs/transport.js'
 import {fetchMasterState, findLeader} from '../mesos/master.js'
@@ -54,7 +54,7 @@ export async function runNodeList(options: {json: boolean}, deps: Deps): Promise
     type: agent.public ? 'public-agent' : 'agent',
     leader: false,
   }))
-  const records = [...masters.slice(0, 1), ...masters.slice(1).sort(byAddress), ...agents.sort(byAddress)]
+  const records = [...masters.slice(0, 1), ...masters.slice(1).sort(byAddress), ...agents.sort((a, b) => a.type.localeCompare(b.type) || byAddress(a, b))]
   const {io} = deps
   if (health === undefined) io.stderr.write('Note: the cluster does not serve /system/health/v1/nodes, so only the leading master is listed\n')
   if (options.json) return writeText(io, records.map((record) => `${jsonTerminalSafe(JSON.stringify(record))}\n`).join(''))
@@ -101,7 +101,7 @@ async function healthUnits(http: HttpClient, ip: string, signal: AbortSignal): P
  * JSON from a DC/OS service that may be absent (404), switched off (5xx) or closed to this account (403):
  * undefined then, as the caller has another way. Auth and network failures still end the run.
  */
-async function optionalJson(http: HttpClient, path: string, purpose: string, signal: AbortSignal): Promise<unknown> {
+export async function optionalJson(http: HttpClient, path: string, purpose: string, signal: AbortSignal): Promise<unknown> {
   try {
     return await http.json(path, {signal, purpose})
   } catch (error) {
@@ -117,5 +117,3 @@ function byAddress(a: NodeRecord, b: NodeRecord): number {
 async function writeText(io: IO, text: string): Promise<void> {
   if (text !== '' && !io.stdout.write(text)) await whenDrained(io.stdout, io.closed)
 }
-
-export {CliError}

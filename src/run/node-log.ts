@@ -55,6 +55,14 @@ export interface NodeLogOptions {
 
 const DEFAULT_WINDOW: LogWindow = {kind: 'tail', lines: 10}
 
+/** MESOS_ID, or --mesos-id as the DC/OS CLI spelled it; given both, they must agree. */
+export function pickMesosId(argument: string | undefined, flag: string | undefined): string | undefined {
+  if (argument !== undefined && flag !== undefined && argument !== flag) {
+    throw new CliError('usage', `MESOS_ID ${argument} and --mesos-id ${flag} name two different nodes`, {hint: 'give the agent id once'})
+  }
+  return argument ?? flag
+}
+
 /** The target as the user named it; --leader with an id names two nodes. */
 export function checkTarget(target: NodeTarget): void {
   if (target.leader && target.mesosId !== undefined) {

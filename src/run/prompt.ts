@@ -29,13 +29,16 @@ export function createPrompter(io: IO): Prompter {
   let ended = false
   let encodingSet = false
 
+  /** Called when stdin ends while an answer is awaited. */
+  let onEnded: (() => void) | undefined
+
   /** Feeds stdin to `take` until it returns an answer (undefined: wants more); at the end, `atEnd`. */
   const readUntil = (stream: NodeJS.ReadableStream, take: (text: string) => string | undefined, atEnd: () => string | undefined) =>
     new Promise<string | undefined>((resolve, reject) => {
       const done = (settle: () => void) => {
         stream.off('data', onData)
-        stream.off('end', onEnd)
         stream.off('error', onError)
+        onEnded = undefined
         stream.pause()
         settle()
       }
@@ -47,13 +50,10 @@ export function createPrompter(io: IO): Prompter {
           done(() => reject(error))
         }
       }
-      const onEnd = () => {
-        ended = true
-        done(() => resolve(atEnd()))
-      }
       const onError = (error: Error) => done(() => reject(error))
+      if (ended) return resolve(atEnd())
+      onEnded = () => done(() => resolve(atEnd()))
       stream.on('data', onData)
-      stream.once('end', onEnd)
       stream.once('error', onError)
       stream.resume()
     })
@@ -115,6 +115,11 @@ export function createPrompter(io: IO): Prompter {
       if (!input) return undefined
       if (!encodingSet) {
         input.setEncoding('utf8')
+        // Listened to for good: the end may come just after an answer, while nobody reads.
+        input.once('end', () => {
+          ended = true
+          onEnded?.()
+        })
         encodingSet = true
       }
       // Piped answers come without questions: a script's stderr stays clean.

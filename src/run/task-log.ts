@@ -10,7 +10,7 @@ import {createFilesApiSource} from '../logs/sources/files-api.js'
 import {createV1TaskSource} from '../logs/sources/v1.js'
 import {createV2TaskSource, type AgentTaskRoute} from '../logs/sources/v2-task.js'
 import type {LogWindow} from '../logs/sources/window.js'
-import {fetchClusterVersion, transportFor, type LogTransport} from '../logs/transport.js'
+import {fetchClusterVersion, transportFor, type ClusterVersion, type LogTransport} from '../logs/transport.js'
 import {fetchMasterState} from '../mesos/master.js'
 import {resolveTasks, summarizeRunningTasks, taskMatcher, type TaskScope} from '../mesos/resolve-task.js'
 import {executorIdOf, findSandbox, isNestedTask, runContainerId} from '../mesos/sandbox.js'
@@ -45,6 +45,15 @@ export async function runTaskLog(options: TaskLogOptions, deps: Deps): Promise<v
   const pattern = options.pattern
   const [state, version] = await Promise.all([fetchMasterState(http, {signal, keep: taskMatcher(pattern)}), fetchClusterVersion(http, signal)])
   const {matches} = resolveTasks(state, pattern, options.scope)
+  await readTaskLogs(http, matches, version, options, deps)
+}
+
+/** What reading resolved tasks needs: the options less how the tasks were found. */
+export type TaskReadOptions = Omit<TaskLogOptions, 'pattern' | 'scope'>
+
+/** Reads tasks already resolved (task log, service log): one source each on the protocol the cluster speaks, through streamLogs. */
+export async function readTaskLogs(http: HttpClient, matches: MesosTask[], version: ClusterVersion | undefined, options: TaskReadOptions, deps: Deps): Promise<void> {
+  const {signal} = deps
   checkStreamCount(matches.length, options.maxStreams, 'tasks')
   const transport = transportFor(version)
   const watchState = taskStateWatcher(http, signal)
@@ -68,14 +77,22 @@ export async function runTaskLog(options: TaskLogOptions, deps: Deps): Promise<v
   await streamLogs(specs, {follow: options.follow, cursor: options.cursor, maxStreams: options.maxStreams, output: options.output}, deps)
 }
 
-/** The task id, or framework/task id where two frameworks share that id (ids are unique only per framework). */
+/**
+ * The task id, or `<framework>/<task id>` where several frameworks share that id (ids are unique only per
+ * framework): the framework's name when that tells them apart, else its id.
+ */
 function streamLabels(tasks: MesosTask[]): Map<MesosTask, string> {
-  const count = new Map<string, number>()
-  for (const task of tasks) count.set(task.id, (count.get(task.id) ?? 0) + 1)
-  return new Map(tasks.map((task) => [task, (count.get(task.id) ?? 0) > 1 ? `${task.frameworkName || task.frameworkId}/${task.id}` : task.id]))
+  return new Map(
+    tasks.map((task) => {
+      const twins = tasks.filter((other) => other.id === task.id)
+      if (twins.length === 1) return [task, task.id]
+      const nameIsUnique = twins.filter((twin) => twin.frameworkName === task.frameworkName).length === 1
+      return [task, `${nameIsUnique && task.frameworkName ? task.frameworkName : task.frameworkId}/${task.id}`]
+    }),
+  )
 }
 
-async function taskSource(http: HttpClient, task: MesosTask, stream: StreamInfo, transport: LogTransport, options: TaskLogOptions, deps: Deps): Promise<LogSource> {
+async function taskSource(http: HttpClient, task: MesosTask, stream: StreamInfo, transport: LogTransport, options: TaskReadOptions, deps: Deps): Promise<LogSource> {
   const filesApi = async (): Promise<LogSource> => {
     const sandbox = await findSandbox(http, task, {signal: deps.signal})
     return createFilesApiSource(http, {stream, agentId: task.agentId, path: `${sandbox.directory}/${options.file}`}, options.window, {

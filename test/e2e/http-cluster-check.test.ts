@@ -324,7 +324,7 @@ describe('cluster show --check', {concurrency: true}, () => {
 
     test('no cluster configured: exit 3 with how to configure one', async () => {
       const result = await runCli(['cluster', 'show', '--check'])
-      assertFailure(result, 'config', /no cluster is configured \(run `dcos-ts cluster setup URL`, set DCOS_URL, or pass --url\)/)
+      assertFailure(result, 'config', /no cluster is configured \(run `dcos-ts cluster setup URL`, set DCOS_URL, or pass --url; to try dcos-ts without a cluster, pass --cluster sim\)/)
     })
 
     test('a usage error: exit 2, pointing at --help', async () => {

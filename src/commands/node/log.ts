@@ -1,9 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand} from '../../base-command.js'
-import {CliError} from '../../cluster/errors.js'
 import {outputFlags, outputOptions, parseLinesFlag, readFlags} from '../../log-flags.js'
 import {parseJournalFilter} from '../../logs/sources/journal.js'
-import {runNodeLog} from '../../run/node-log.js'
+import {pickMesosId, runNodeLog} from '../../run/node-log.js'
 
 export default class NodeLog extends DcosCommand {
   static override summary = "Print a node's journal (DC/OS component logs), and follow it"
@@ -19,7 +18,7 @@ With --follow, new entries are printed as they are written; after any interrupti
   ]
 
   static override args = {
-    mesosId: Args.string({name: 'MESOS_ID', description: "An agent's Mesos id (default: the leading master)"}),
+    mesos_id: Args.string({description: "An agent's Mesos id (default: the leading master)"}),
   }
 
   static override flags = {
@@ -46,10 +45,7 @@ With --follow, new entries are printed as they are written; after any interrupti
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(NodeLog)
-    const mesosId = args.mesosId ?? flags['mesos-id']
-    if (args.mesosId !== undefined && flags['mesos-id'] !== undefined && args.mesosId !== flags['mesos-id']) {
-      throw new CliError('usage', `MESOS_ID ${args.mesosId} and --mesos-id ${flags['mesos-id']} name two different nodes`, {hint: 'give the agent id once'})
-    }
+    const mesosId = pickMesosId(args.mesos_id, flags['mesos-id'])
     const deps = this.deps(flags)
     await runNodeLog(
       {

@@ -24,6 +24,8 @@ export interface JournalRequest {
   path: string
   query: Record<string, QueryValue>
   headers?: Record<string, string>
+  /** For an event stream: the silence after which it is reopened (default JOURNAL_IDLE_MS). */
+  idleMs?: number
 }
 
 export interface JournalProtocol {
@@ -94,7 +96,7 @@ export function createJournalSource(
         headers: {...follow.headers, Accept: 'text/event-stream', ...(last === undefined ? {} : {'Last-Event-ID': last})},
         signal,
         mode: 'stream',
-        idleMs: JOURNAL_IDLE_MS,
+        idleMs: follow.idleMs ?? JOURNAL_IDLE_MS,
         purpose: `following ${stream.label} logs`,
       })
       yield []

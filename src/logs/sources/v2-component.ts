@@ -15,6 +15,8 @@ export interface ComponentTarget {
   node: JournalNode
   /** Full unit name (`dcos-mesos-master.service`); undefined reads the whole journal. */
   unit?: string
+  /** Silence after which a followed stream is reopened (default JOURNAL_IDLE_MS: three missed pings). */
+  idleMs?: number
 }
 
 export function nodePrefix(node: JournalNode): string {
@@ -36,7 +38,7 @@ export function createV2ComponentSource(http: HttpClient, target: ComponentTarge
       if ('after' in start) return {path, query: {filter}, headers: {'Last-Event-ID': start.after}}
       return {path, query: {filter, skip: start.window.kind === 'tail' ? -start.window.lines : undefined}}
     },
-    stream: () => ({path, query: {filter}}),
+    stream: () => ({path, query: {filter}, idleMs: target.idleMs}),
   }
   return createJournalSource(http, target.stream, protocol, window, {...selection, filters: allFilters})
 }

@@ -58,6 +58,8 @@ export interface V2TaskTarget {
   route?: AgentTaskRoute
   /** Use the files API for exact windows over 64 KiB (default true when the route is known). */
   exactWindows?: boolean
+  /** Silence after which a followed stream is reopened from its cursor (default TASK_IDLE_MS). */
+  idleMs?: number
 }
 
 export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, window: LogWindow): LogSource {
@@ -83,7 +85,7 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
       headers: {...headers, Accept: follow ? 'text/event-stream' : 'text/plain'},
       signal,
       mode: 'stream',
-      idleMs: follow ? TASK_IDLE_MS : RANGE_IDLE_MS,
+      idleMs: follow ? (target.idleMs ?? TASK_IDLE_MS) : RANGE_IDLE_MS,
       purpose: `reading ${target.file} of task ${target.taskId}`,
     })
     if (response.status === 204) {

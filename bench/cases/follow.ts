@@ -1,0 +1,86 @@
+/**
+ * Case 1, follow throughput, and case 7, long follow. The sim's front replays a 1,000,000-line task
+ * stream (captured from the sim) as fast as the socket takes it; `dcos-ts task log --follow --lines all`
+ * writes the lines to a pipe that the harness counts, and the run ends (SIGKILL) at the millionth line:
+ * a follow never ends by itself. Baseline: curl reading the same stream to /dev/null (the replay ends it
+ * for curl). Rates are lines per second of wall time from spawn, startup and state included.
+ * Case 7 reads the CLI's RSS (VmRSS) in the text runs when the 10,000th and the 1,000,000th line arrive.
+ */
+import {median, mb, type Row} from '../lib/report.js'
+import {reps, type BenchContext} from '../lib/context.js'
+import {cli, type RunResult} from '../lib/process.js'
+import {expectLines, rounds} from '../lib/rounds.js'
+import {startSimProcess} from '../lib/sim.js'
+
+const LINES = 1_000_000
+const EARLY = 10_000
+const RSS_LIMIT_MB = 120
+
+export async function followThroughput(context: BenchContext): Promise<Row[]> {
+  const sim = await startSimProcess()
+  try {
+    const task = await sim.synthetic(LINES, 'flood')
+    const replay = await sim.replay(task.id, LINES)
+    const follow = (extra: string[]) => ({
+      ...cli(['task', 'log', '--follow', '--lines', 'all', task.id, ...extra], {DCOS_URL: sim.url}),
+      stopAfterLines: LINES,
+      rssAtLines: [EARLY, LINES],
+      timeoutMs: 120_000,
+    })
+    const results = await rounds(
+      [
+        {
+          name: 'curl',
+          spec: {command: 'curl', args: ['-sSN', '-H', 'Accept: text/event-stream', '-o', '/dev/null', `${sim.url}${replay.path}?cursor=BEG&bench_end=1`]},
+          check: (result) => {
+            if (result.code !== 0) throw new Error(`exit code ${result.code}`)
+          },
+        },
+        {name: 'text', spec: follow([]), check: expectLines(LINES, true)},
+        {name: 'json', spec: follow(['--output', 'json']), check: expectLines(LINES, true)},
+      ],
+      reps(context, {warmup: 1, runs: 3}),
+    )
+    const rate = (run: RunResult) => LINES / (run.wallMs / 1000)
+    const curlRate = median(results.get('curl')!.map(rate))
+    const CASE = '1 follow throughput'
+    const row = (name: string, what: string, limit: number): Row => {
+      const runs = results.get(name)!
+      const ratio = median(runs.map(rate)) / curlRate
+      const peak = Math.max(...runs.map((run) => run.peakRssKb))
+      return {
+        case: CASE,
+        what,
+        unit: 'lines/s',
+        values: runs.map(rate),
+        peakRssKb: runs.map((run) => run.peakRssKb),
+        ratio: `${ratio.toFixed(3)}x curl`,
+        target: `>= ${limit}x curl, RSS < ${RSS_LIMIT_MB} MB`,
+        met: ratio >= limit && mb(peak) < RSS_LIMIT_MB,
+      }
+    }
+    const text = results.get('text')!
+    const growth = text.map((run) => run.rssAtLinesKb[1] / run.rssAtLinesKb[0])
+    return [
+      {
+        case: CASE,
+        what: `baseline: curl, ${(replay.bytes / 1e6).toFixed(0)} MB of SSE to /dev/null`,
+        unit: 'lines/s',
+        values: results.get('curl')!.map(rate),
+      },
+      row('text', 'task log --follow (text) | pipe', 0.13),
+      row('json', 'task log --follow --output json | pipe', 0.07),
+      {
+        case: '7 long follow',
+        what: `RSS at line 1,000,000 / at line 10,000 (text runs of case 1)`,
+        unit: 'MB',
+        values: text.map((run) => mb(run.rssAtLinesKb[1])),
+        ratio: `${median(growth).toFixed(2)}x (at 10k: ${mb(median(text.map((run) => run.rssAtLinesKb[0]))).toFixed(0)} MB)`,
+        target: '<= 1.2x',
+        met: median(growth) <= 1.2,
+      },
+    ]
+  } finally {
+    await sim.close()
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Case 3, startup: `dcos-ts --version` and `dcos-ts task log --help` against `node -e 0` (target: at most
+ * 2.5x). Its `--version` median is the startup figure of cases 2 and 4.
+ */
+import {median, wallRow, type Row} from '../lib/report.js'
+import {reps, type BenchContext} from '../lib/context.js'
+import {cli} from '../lib/process.js'
+import {rounds} from '../lib/rounds.js'
+
+const CASE = '3 startup'
+const LIMIT = 2.5
+
+export async function startup(context: BenchContext): Promise<Row[]> {
+  const ok = (result: {code: number | null; lines: number}) => {
+    if (result.code !== 0) throw new Error(`exit code ${result.code}`)
+  }
+  const results = await rounds(
+    [
+      {name: 'node', spec: {command: process.execPath, args: ['-e', '0']}, check: ok},
+      {name: 'version', spec: cli(['--version']), check: ok},
+      {name: 'help', spec: cli(['task', 'log', '--help']), check: ok},
+    ],
+    reps(context, {warmup: 3, runs: 15}),
+  )
+  const node = median(results.get('node')!.map((run) => run.wallMs))
+  context.startupMs = median(results.get('version')!.map((run) => run.wallMs))
+  const row = (name: string, what: string) => {
+    const runs = results.get(name)!
+    const ratio = median(runs.map((run) => run.wallMs)) / node
+    return wallRow(CASE, what, runs, {ratio: `${ratio.toFixed(2)}x node`, target: `<= ${LIMIT}x node -e 0`, met: ratio <= LIMIT})
+  }
+  return [wallRow(CASE, 'baseline: node -e 0', results.get('node')!), row('version', 'dcos-ts --version'), row('help', 'dcos-ts task log --help')]
+}

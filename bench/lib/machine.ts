@@ -1,0 +1,20 @@
+/** What the numbers were measured on. */
+import {execFileSync} from 'node:child_process'
+import {cpus, release, totalmem} from 'node:os'
+
+export async function machine(): Promise<string> {
+  const cores = cpus()
+  const curl = (() => {
+    try {
+      return execFileSync('curl', ['--version'], {encoding: 'utf8'}).split('\n')[0].split(' ').slice(0, 2).join(' ')
+    } catch {
+      return 'curl: not found'
+    }
+  })()
+  return [
+    `- machine: ${cores.length} x ${cores[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`,
+    `- Node ${process.version}, ${curl}`,
+    '- every process of a case (node -e, the CLI, curl) runs with one environment: PATH, LANG, a fresh HOME and DCOS_DIR, DCOS_URL where needed, and no NODE_EXTRA_CA_CERTS (it costs 50-80 ms per Node start here)',
+    '- the simulated cluster runs in its own process (bench/sim-server.ts) on the same 2 cores, so it competes with the client for CPU',
+  ].join('\n')
+}

@@ -1,0 +1,25 @@
+import {Args, Flags} from '@oclif/core'
+import {DcosCommand} from '../../base-command.js'
+import {runNodeListComponents} from '../../run/node-list.js'
+import {pickMesosId} from '../../run/node-log.js'
+
+export default class NodeListComponents extends DcosCommand {
+  static override summary = "List a node's DC/OS components (systemd units), as `node log --component` takes them"
+  static override description = 'Lists the units of the leading master unless MESOS_ID names an agent.'
+  static override examples = ['<%= config.bin %> node list-components', '<%= config.bin %> node list-components <agent-id> --json']
+
+  static override args = {
+    mesos_id: Args.string({description: "An agent's Mesos id (default: the leading master)"}),
+  }
+
+  static override flags = {
+    leader: Flags.boolean({description: 'The leading master (the default when no MESOS_ID is given)'}),
+    'mesos-id': Flags.string({description: 'Same as MESOS_ID (as the DC/OS CLI spelled it)'}),
+    json: Flags.boolean({description: 'Print NDJSON, one unit per line: id, name, health (null where the cluster does not report them)'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(NodeListComponents)
+    await runNodeListComponents({target: {mesosId: pickMesosId(args.mesos_id, flags['mesos-id']), leader: flags.leader}, json: flags.json}, this.deps(flags))
+  }
+}

@@ -1,0 +1,19 @@
+import {Flags} from '@oclif/core'
+import {DcosCommand} from '../../base-command.js'
+import {runNodeList} from '../../run/node-list.js'
+
+export default class NodeList extends DcosCommand {
+  static override summary = "List the cluster's nodes: masters, agents and public agents"
+  static override description =
+    'The leading master first, then the other masters (where the cluster reports them), agents and public agents. An agent id is what `node log` and `node list-components` take.'
+  static override examples = ['<%= config.bin %> node list', '<%= config.bin %> node list --json | jq -r \'select(.type == "agent") | .id\'']
+
+  static override flags = {
+    json: Flags.boolean({description: 'Print NDJSON, one node per line: id (null for masters), hostname, ip, type (master, agent, public-agent), leader'}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(NodeList)
+    await runNodeList({json: flags.json}, this.deps(flags))
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * `cluster list | attach | remove | setup` on the official CLI's layout ($DCOS_DIR/clusters/<id>/dcos.toml
+ * and the `attached` marker), and setup against the simulated cluster without auth. Needs the build.
+ */
+import assert from 'node:assert/strict'
+import {existsSync} from 'node:fs'
+import {readFile, rm, stat, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {after, before, describe, test} from 'node:test'
+import {parse as parseToml} from 'smol-toml'
+import type {ClusterToml} from '../../src/cluster/config.js'
+import {EXIT_CODES} from '../../src/cluster/errors.js'
+import {startSim, type Sim} from '../../src/sim/index.js'
+import {makeTempHome, runCli, writeClusters} from '../helpers/cli.js'
+
+const homes: string[] = []
+let sim: Sim
+let clusterId: string
+
+before(async () => {
+  sim = await startSim()
+  clusterId = ((await (await fetch(`${sim.url}/metadata`)).json()) as {CLUSTER_ID: string}).CLUSTER_ID
+})
+after(async () => {
+  await sim.close()
+  await Promise.all(homes.map((home) => rm(home, {recursive: true, force: true})))
+})
+
+function home(): string {
+  const path = makeTempHome()
+  homes.push(path)
+  return path
+}
+
+const mode = async (path: string) => (await stat(path)).mode & 0o777
+const readToml = async (path: string) => JSON.parse(JSON.stringify(parseToml(await readFile(path, 'utf8')))) as ClusterToml
+
+/** Two clusters as the official CLI leaves them, "prod" attached. */
+async function twoClusters(dcosDir: string): Promise<void> {
+  await writeClusters(dcosDir, [
+    {id: '7f3e9c1a-prod', attached: true, toml: {core: {dcos_url: 'https://prod.example.com', dcos_acs_token: 'eyJ.prod.sig'}, cluster: {name: 'prod'}}},
+    {id: '0b2d-staging', toml: {core: {dcos_url: 'https://staging.example.com'}, cluster: {name: 'staging'}}},
+  ])
+}
+
+describe('cluster list, attach, remove', {concurrency: true}, () => {
+  test('list marks the attached cluster; attach moves the marker; --json is one object a line', async () => {
+    const dir = home()
+    const dcosDir = join(dir, 'elsewhere')
+    await twoClusters(dcosDir)
+    const env = {DCOS_DIR: dcosDir}
+    const listed = await runCli(['cluster', 'list'], {home: dir, env})
+    assert.equal(listed.code, 0, listed.stderr)
+    assert.equal(
+      listed.stdout,
+      '   NAME     ID             URL\n*  prod     7f3e9c1a-prod  https://prod.example.com\n   staging  0b2d-staging   https://staging.example.com\n',
+    )
+
+    const attach = await runCli(['cluster', 'attach', 'staging'], {home: dir, env})
+    assert.equal(attach.code, 0, attach.stderr)
+    assert.equal(existsSync(join(dcosDir, 'clusters', '7f3e9c1a-prod', 'attached')), false)
+    assert.ok(existsSync(join(dcosDir, 'clusters', '0b2d-staging', 'attached')))
+
+    const json = await runCli(['cluster', 'list', '--json'], {home: dir, env})
+    assert.deepEqual(
+      json.stdout.trim().split('\n').map((line) => JSON.parse(line)),
+      [
+        {name: 'prod', id: '7f3e9c1a-prod', url: 'https://prod.example.com', attached: false},
+        {name: 'staging', id: '0b2d-staging', url: 'https://staging.example.com', attached: true},
+      ],
+    )
+    const attached = await runCli(['cluster', 'list', '--attached'], {home: dir, env})
+    assert.match(attached.stdout, /^ {3}NAME {5}ID {12}URL\n\* {2}staging /)
+  })
+
+  test('remove deletes the folder by name or id; an unknown name is an error; --all empties the list', async () => {
+    const dir = home()
+    const dcosDir = join(dir, '.dcos')
+    await twoClusters(dcosDir)
+    const unknown = await runCli(['cluster', 'remove', 'nope'], {home: dir})
+    assert.equal(unknown.code, EXIT_CODES.config)
+    assert.match(unknown.stderr, /^Error: no configured cluster is named or has the id 'nope' .*configured: prod, staging/)
+
+    assert.equal((await runCli(['cluster', 'remove', 'prod'], {home: dir})).code, 0)
+    assert.equal(existsSync(join(dcosDir, 'clusters', '7f3e9c1a-prod')), false)
+    assert.ok(existsSync(join(dcosDir, 'clusters', '0b2d-staging')))
+
+    assert.equal((await runCli(['cluster', 'remove', '--all'], {home: dir})).code, 0)
+    const empty = await runCli(['cluster', 'list'], {home: dir})
+    assert.equal(empty.code, 0)
+    assert.equal(empty.stdout, '')
+    assert.equal(empty.stderr, 'No cluster is configured (run `dcos-ts cluster setup URL`).\n')
+    assert.equal((await runCli(['cluster', 'remove'], {home: dir})).code, EXIT_CODES.usage)
+  })
+})
+
+describe('cluster setup without auth', {concurrency: true}, () => {
+  test('skips the login, names the cluster after Mesos, attaches it; a second setup updates the same folder', async () => {
+    const dir = home()
+    const first = await runCli(['cluster', 'setup', sim.url], {home: dir})
+    assert.equal(first.code, 0, first.stderr)
+    assert.match(first.stderr, /^This cluster does not require authenticated requests\. Skipping login\.\n/)
+    const clusterDir = join(dir, '.dcos', 'clusters', clusterId)
+    const config = join(clusterDir, 'dcos.toml')
+    assert.deepEqual(await readToml(config), {core: {dcos_url: sim.url, ssl_verify: 'true'}, cluster: {name: 'sim'}})
+    assert.equal(await mode(config), 0o600)
+    assert.ok(existsSync(join(clusterDir, 'attached')))
+
+    // The official CLI may have added keys since; a second setup keeps them.
+    const withExtra = await readToml(config)
+    await writeClusters(join(dir, '.dcos'), [{id: clusterId, attached: true, toml: {...withExtra, marathon: {url: 'x'}}}])
+    const caFile = join(dir, 'ca.pem')
+    await writeFile(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')
+    const second = await runCli(['cluster', 'setup', `${sim.url}/`, '--name', 'lab', '--ca-file', caFile], {home: dir})
+    assert.equal(second.code, 0, second.stderr)
+    const caCopy = join(clusterDir, 'dcos_ca.crt')
+    assert.deepEqual(await readToml(config), {core: {dcos_url: sim.url, ssl_verify: caCopy}, cluster: {name: 'lab'}, marathon: {url: 'x'}})
+    assert.equal(await mode(caCopy), 0o600)
+    assert.equal(await readFile(caCopy, 'utf8'), await readFile(caFile, 'utf8'))
+
+    const shown = await runCli(['cluster', 'list', '--json'], {home: dir})
+    assert.deepEqual(JSON.parse(shown.stdout), {name: 'lab', id: clusterId, url: sim.url, attached: true})
+  })
+
+  test('--insecure is stored as core.ssl_verify = "false"; a bad URL is a usage error', async () => {
+    const dir = home()
+    const result = await runCli(['cluster', 'setup', sim.url, '--insecure'], {home: dir})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal((await readToml(join(dir, '.dcos', 'clusters', clusterId, 'dcos.toml'))).core?.ssl_verify, 'false')
+    const bad = await runCli(['cluster', 'setup', 'ftp://example.com'], {home: dir})
+    assert.equal(bad.code, EXIT_CODES.usage)
+    assert.match(bad.stderr, /^Error: 'ftp:\/\/example\.com' \(argument URL\) is not an http or https URL/)
+  })
+})

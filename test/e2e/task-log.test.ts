@@ -1,0 +1,242 @@
+/**
+ * `dcos-ts task log` as a user runs it: the built CLI against the simulated cluster over real sockets,
+ * in each version mode. Task files are set to known content first, so every assertion compares the output
+ * with exactly what the task wrote.
+ */
+import assert from 'node:assert/strict'
+import {existsSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import {after, before, describe, test} from 'node:test'
+import {EXIT_CODES} from '../../src/cluster/errors.js'
+import {startSim, type Sim, type SimTask} from '../../src/sim/index.js'
+import {runCli, startCli} from '../helpers/cli.js'
+
+const shared = fileURLToPath(new URL('../../../shared/', import.meta.url))
+const PODS_STATE = `${shared}fixtures/real/dcos-go__master-state__mesos-1.5.0__pods.json`
+const needsShared = existsSync(shared) ? {} : {skip: 'needs ../shared beside the repository'}
+
+const numbered = (prefix: string, count: number, from = 1) => Array.from({length: count}, (_, index) => `${prefix} ${from + index}`)
+const text = (lines: string[]) => lines.map((line) => `${line}\n`).join('')
+
+function byName(sim: Sim, name: string, state = 'TASK_RUNNING'): SimTask[] {
+  return sim.tasks().filter((task) => task.name === name && task.state === state)
+}
+
+describe('task log on DC/OS 2.2 (logging v2)', {concurrency: true}, () => {
+  let sim: Sim
+  let web: SimTask[]
+  before(async () => {
+    sim = await startSim()
+    web = byName(sim, 'web')
+    for (const [index, task] of web.entries()) sim.writeFile(task.id, 'stdout', text(numbered(`web${index}`, 50)))
+  })
+  after(() => sim.close())
+  const taskLog = (...args: string[]) => runCli(['task', 'log', ...args], {env: {DCOS_URL: sim.url}})
+
+  test('an exact task id prints its last 10 lines as written, without a prefix', async () => {
+    const result = await taskLog(web[0].id)
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, text(numbered('web0', 10, 41)))
+    assert.equal(result.stderr, '')
+  })
+
+  test('a task name reads every instance, each line prefixed with its task', async () => {
+    const result = await taskLog('web', '--lines', '3')
+    assert.equal(result.code, 0, result.stderr)
+    const lines = result.stdout.trimEnd().split('\n').sort()
+    const expected = web.flatMap((task, index) => numbered(`web${index}`, 3, 48).map((line) => `[${task.id}] ${line}`)).sort()
+    assert.deepEqual(lines, expected)
+  })
+
+  test('a substring of the id and a glob both resolve', async () => {
+    const uuid = web[1].id.split('.')[1]
+    const bySubstring = await taskLog(uuid.slice(0, 13), '-n', '1')
+    assert.equal(bySubstring.stdout, 'web1 50\n', bySubstring.stderr)
+    const byGlob = await taskLog(`web.${uuid.slice(0, 8)}*`, '-n', '1')
+    assert.equal(byGlob.stdout, 'web1 50\n', byGlob.stderr)
+  })
+
+  test('no match names the pattern and exits not-found; completed matches are hinted', async () => {
+    const none = await taskLog('no-such-task')
+    assert.equal(none.code, EXIT_CODES['not-found'])
+    assert.equal(none.stderr, "Error: no running task matches 'no-such-task' ('dcos-ts task list' shows the running tasks)\n")
+    const completedOnly = sim.tasks().find((task) => task.state !== 'TASK_RUNNING' && !sim.tasks().some((other) => other.state === 'TASK_RUNNING' && other.id.includes(task.id)))
+    assert.ok(completedOnly)
+    const hinted = await taskLog(completedOnly.id)
+    assert.equal(hinted.code, EXIT_CODES['not-found'])
+    assert.match(hinted.stderr, /completed task.* match.*run with --completed/)
+  })
+
+  test('no TASK lists the running tasks in a usage error', async () => {
+    const result = await taskLog()
+    assert.equal(result.code, EXIT_CODES.usage)
+    assert.match(result.stderr, /^Error: missing TASK.*running tasks: web \(2\)/)
+  })
+
+  test('--completed reads a finished task; duplicate ids across frameworks are told apart', async () => {
+    const probes = sim.tasks().filter((task) => task.id === 'probe')
+    assert.ok(probes.length >= 2, 'the sim has a task id shared by two completed frameworks')
+    const result = await taskLog('probe', '--completed', '-n', '1')
+    assert.equal(result.code, 0, result.stderr)
+    const prefixes = result.stdout.trimEnd().split('\n').map((line) => /^\[([^\]]+)\] /.exec(line)?.[1])
+    assert.equal(new Set(prefixes).size, probes.length, 'one stream per framework')
+    for (const prefix of prefixes) assert.match(prefix ?? '', /^.+\/probe$/, 'prefixed with framework/task id')
+  })
+
+  test('a pod task reads its own sandbox (tasks/<id>), not the executor’s', async () => {
+    const [nginx] = byName(sim, 'nginx')
+    sim.writeFile(nginx.id, 'stdout', text(['nginx only']))
+    const result = await taskLog(nginx.id)
+    assert.equal(result.stdout, 'nginx only\n', result.stderr)
+  })
+
+  test('a nested sandbox file is read through the files API', async () => {
+    sim.writeFile(web[0].id, 'logs/app.log', text(numbered('app', 30)))
+    const result = await taskLog(web[0].id, 'logs/app.log', '-n', '2')
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, 'app 29\napp 30\n')
+  })
+
+  test('a missing file is a not-found error naming it', async () => {
+    const result = await taskLog(web[0].id, 'nope.log')
+    assert.equal(result.code, EXIT_CODES['not-found'])
+    assert.match(result.stderr, /^Error: .*nope\.log/)
+  })
+
+  test('the last N lines are exact when they span more than 64 KiB (the server alone gets this wrong)', async () => {
+    const [api] = byName(sim, 'api')
+    const long = Array.from({length: 3000}, (_, index) => `line-${String(index).padStart(5, '0')} ${'x'.repeat(40)}`)
+    sim.writeFile(api.id, 'stdout', text(long))
+    for (const count of [1400, 1489, 1490, 3000]) {
+      const result = await taskLog(api.id, '-n', String(count))
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(result.stdout, text(long.slice(-count)), `--lines ${count}`)
+    }
+  })
+
+  test('--output json writes one documented object a line', async () => {
+    const result = await taskLog(web[0].id, '-n', '2', '-o', 'json')
+    const records = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line))
+    assert.deepEqual(
+      records.map((record) => [record.task, record.file, record.agent, record.message]),
+      numbered('web0', 2, 49).map((message) => [web[0].id, 'stdout', web[0].agentId, message]),
+    )
+  })
+
+  test('more matches than --max-streams is an error naming the flag', async () => {
+    const result = await taskLog('web', '--max-streams', '1')
+    assert.equal(result.code, EXIT_CODES.usage)
+    assert.match(result.stderr, /--max-streams/)
+  })
+})
+
+describe('task log --follow', {concurrency: true}, () => {
+  let sim: Sim
+  before(async () => {
+    sim = await startSim()
+  })
+  after(() => sim.close())
+
+  test('follows through resets, clean ends and 503s line for line, and exits 0 when the task finishes', async () => {
+    const [task] = byName(sim, 'hello-world')
+    sim.writeFile(task.id, 'stdout', text(numbered('old', 5)))
+    // Faults hit the requests that follow: the first stream is reset after 7 events, the reconnect ends
+    // cleanly after 3, the next is reset after 1 and then meets three 503s.
+    sim.inject({kind: 'end-stream', afterEvents: 7, mode: 'reset', match: 'task-stream'})
+    sim.inject({kind: 'end-stream', afterEvents: 3, mode: 'close', match: 'task-stream'})
+    sim.inject({kind: 'end-stream', afterEvents: 1, mode: 'reset', match: 'task-stream'})
+    const cli = startCli(['task', 'log', task.id, '--follow', '-n', '2'], {env: {DCOS_URL: sim.url}, timeoutMs: 30_000})
+    await cli.waitForStdout(/old 5\n/)
+    const written: string[] = []
+    for (const batch of ['a', 'b', 'c', 'd']) {
+      if (batch === 'c') sim.inject({kind: 'status', status: 503, count: 3, match: 'task'})
+      const lines = numbered(batch, 10)
+      written.push(...lines)
+      sim.appendLines(task.id, lines)
+      await cli.waitForStdout(new RegExp(`${batch} 10\\n`))
+    }
+    sim.finishTask(task.id)
+    const result = await cli.done
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, text(['old 4', 'old 5', ...written]), 'nothing lost, nothing twice, in order')
+    assert.match(result.stderr, /reconnecting to .*attempt 1/)
+    assert.match(result.stderr, /ended \(TASK_FINISHED\)/)
+  })
+
+  test('Ctrl-C exits 130 with the cursor, and --cursor resumes exactly there', async () => {
+    const [task] = byName(sim, 'api')
+    sim.writeFile(task.id, 'stdout', text(numbered('x', 3)))
+    const cli = startCli(['task', 'log', task.id, '--follow'], {env: {DCOS_URL: sim.url}})
+    await cli.waitForStdout(/x 3\n/)
+    cli.child.kill('SIGINT')
+    const interrupted = await cli.done
+    assert.equal(interrupted.code, 130)
+    const cursor = /Resume with: --cursor (\d+)/.exec(interrupted.stderr)?.[1]
+    assert.ok(cursor, interrupted.stderr)
+    sim.appendLines(task.id, ['y 1', 'y 2'])
+    const resumed = await runCli(['task', 'log', task.id, '--cursor', cursor], {env: {DCOS_URL: sim.url}})
+    assert.equal(resumed.stdout, 'y 1\ny 2\n', resumed.stderr)
+  })
+
+  test('following a finished task prints its last lines and exits 0', async () => {
+    const [task] = byName(sim, 'sidecar')
+    sim.writeFile(task.id, 'stdout', text(numbered('done', 3)))
+    sim.finishTask(task.id)
+    const result = await runCli(['task', 'log', task.id, '--follow', '--completed', '-n', '2'], {env: {DCOS_URL: sim.url}, timeoutMs: 15_000})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, 'done 2\ndone 3\n')
+  })
+})
+
+for (const version of ['1.10', '1.8']) {
+  describe(`task log on DC/OS ${version} (no logging v2)`, {concurrency: true}, () => {
+    let sim: Sim
+    let task: SimTask
+    before(async () => {
+      sim = await startSim({dcosVersion: version, rotateBytes: 4096})
+      ;[task] = byName(sim, 'api')
+      // Appended (not replaced) so that on 1.10 the journald container logger sees the lines too.
+      sim.appendLines(task.id, numbered('v', 40))
+    })
+    after(() => sim.close())
+
+    test('reads the last lines', async () => {
+      const result = await runCli(['task', 'log', task.id, '-n', '3'], {env: {DCOS_URL: sim.url}})
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(result.stdout, 'v 38\nv 39\nv 40\n')
+    })
+
+    test('follows line for line across a rotation', async () => {
+      const [other] = byName(sim, 'web')
+      sim.appendLines(other.id, ['start'])
+      const cli = startCli(['task', 'log', other.id, '--follow', '-n', '1', '--interval', '50'], {env: {DCOS_URL: sim.url}, timeoutMs: 30_000})
+      await cli.waitForStdout('start\n')
+      const lines = numbered(`rotating ${'r'.repeat(60)}`, 200)
+      for (let index = 0; index < lines.length; index += 20) {
+        sim.appendLines(other.id, lines.slice(index, index + 20))
+        await cli.waitForStdout(`${lines[index + 19]}\n`)
+      }
+      sim.finishTask(other.id)
+      const result = await cli.done
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(result.stdout, text(['start', ...lines]))
+    })
+  })
+}
+
+describe('task log with a real recorded master state', needsShared, () => {
+  let sim: Sim
+  before(async () => {
+    sim = await startSim({statePath: PODS_STATE})
+  })
+  after(() => sim.close())
+
+  test('resolves a pod container task of the recording and reads it', async () => {
+    const pod = sim.tasks().find((task) => task.id.includes('container-1') && task.state === 'TASK_RUNNING')
+    assert.ok(pod, 'the pods recording has container-1')
+    sim.writeFile(pod.id, 'stdout', 'from the recording\n')
+    const result = await runCli(['task', 'log', pod.id], {env: {DCOS_URL: sim.url}})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, 'from the recording\n')
+  })
+})
