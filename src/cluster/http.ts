@@ -490,6 +490,9 @@ function readCaBundle(path: string, source: string): string {
 function classifiedBody(request: GotRequest, classify: (error: Error) => Error): Readable {
   const body = new PassThrough()
   request.on('error', (error: Error) => body.destroy(classify(error)))
+  // The error may come before the caller reads (a follow asking for the task state between the headers
+  // and its first read): it stays on the body (body.errored) for that read, instead of crashing the process.
+  body.on('error', () => {})
   body.once('close', () => request.destroy())
   return request.pipe(body)
 }

@@ -90,7 +90,6 @@ export function nodeFromState(state: MasterState, target: NodeTarget): ResolvedN
 
 /** The leader needs no master state; an agent id is checked against it (tasks are not kept). */
 export async function resolveNode(http: HttpClient, target: NodeTarget, signal: AbortSignal): Promise<ResolvedNode> {
-  checkTarget(target)
   if (target.mesosId === undefined) return LEADER
   return nodeFromState(await fetchMasterState(http, {signal, keep: () => false}), target)
 }

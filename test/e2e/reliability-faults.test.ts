@@ -114,6 +114,10 @@ async function weather(name: string, steps: StormStep[], source: LogSource, writ
   end()
   const {lines, reconnects, last} = await outcome
   const {lost, repeated, inOrder} = compareLines(lines, writer.written)
+  if (process.env.STORM_DEBUG) {
+    const i = lines.findIndex((line, n) => line !== writer.written[n])
+    console.log('first mismatch', i, JSON.stringify(lines[i]?.slice(0, 200)), JSON.stringify(writer.written[i]?.slice(0, 200)), JSON.stringify(lines.at(-1)?.slice(0, 100)))
+  }
   console.log(`${name}: faults: ${describeStorm(steps)}; cuts done ${proxy.cuts - cutsBefore}; lines: ${lines.length} of ${writer.written.length}, lost ${lost}, repeated ${repeated}, in order ${inOrder}; reconnects ${reconnects}`)
   assert.equal(writer.written.length, LINES)
   assert.equal(lost, 0, 'no line lost')

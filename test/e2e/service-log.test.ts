@@ -9,7 +9,8 @@ import {EXIT_CODES} from '../../src/cluster/errors.js'
 import {startSim, type Sim, type SimTask} from '../../src/sim/index.js'
 import {runCli, startCli} from '../helpers/cli.js'
 
-describe('service log', {concurrency: true}, () => {
+// In order: the follow test appends to the scheduler's stdout, which the first test reads.
+describe('service log', () => {
   let sim: Sim
   let scheduler: SimTask
   before(async () => {

@@ -1,0 +1,53 @@
+/**
+ * Summarises a V8 CPU profile (`node --cpu-prof`): self time by package (node_modules/<pkg>, dcos-ts's
+ * own dist/<dir>, node: internals, GC, idle) and the hottest functions.
+ *   node --import tsx bench/tools/profile-summary.ts PROFILE.cpuprofile [top]
+ */
+import {readFileSync} from 'node:fs'
+
+interface ProfileNode {
+  id: number
+  callFrame: {functionName: string; url: string; lineNumber: number}
+  children?: number[]
+}
+interface Profile {
+  nodes: ProfileNode[]
+  samples: number[]
+  timeDeltas: number[]
+  startTime: number
+  endTime: number
+}
+
+const [path, topText] = process.argv.slice(2)
+if (path === undefined) throw new Error('usage: profile-summary.ts PROFILE.cpuprofile [top]')
+const profile = JSON.parse(readFileSync(path, 'utf8')) as Profile
+const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+const selfUs = new Map<number, number>()
+profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
+
+function group(url: string, name: string): string {
+  if (url === '') return name.startsWith('(') ? name : '(native)'
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
+  if (pkg) return pkg[1]
+  if (url.startsWith('node:')) return 'node: internals'
+  const own = /\/(dist|src)\/([^/]+)/.exec(url)
+  return own ? `dcos-ts ${own[1]}/${own[2]}` : url
+}
+
+const groups = new Map<string, number>()
+const functions = new Map<string, number>()
+for (const [id, us] of selfUs) {
+  const {callFrame} = byId.get(id)!
+  const key = group(callFrame.url, callFrame.functionName)
+  groups.set(key, (groups.get(key) ?? 0) + us)
+  const fn = `${callFrame.functionName || '(anonymous)'} ${callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|src)\//, '$1/')}:${callFrame.lineNumber + 1}`
+  functions.set(fn, (functions.get(fn) ?? 0) + us)
+}
+const total = (profile.endTime - profile.startTime) / 1000
+const print = (title: string, map: Map<string, number>, top: number) => {
+  console.log(title)
+  for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${(us / 1000).toFixed(1).padStart(9)} ms  ${((100 * us) / 1000 / total).toFixed(1).padStart(5)}%  ${key}`)
+}
+console.log(`profile: ${total.toFixed(0)} ms`)
+print('self time by package', groups, 25)
+print('hottest functions', functions, Number(topText ?? 25))
