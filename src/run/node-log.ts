@@ -23,6 +23,8 @@ import {streamLogs} from './stream-logs.js'
 export interface NodeTarget {
   mesosId?: string
   leader?: boolean
+  /** Whose leader: Mesos' (default), or Marathon's for its own unit (it may lead from another master). */
+  leaderOf?: 'mesos' | 'marathon'
 }
 
 export interface ResolvedNode {
@@ -70,14 +72,18 @@ export function checkTarget(target: NodeTarget): void {
   }
 }
 
-export const LEADER: ResolvedNode = {node: {kind: 'leader'}, key: 'leader', label: 'leader', description: 'the leading master'}
+export function leaderNode(of: NodeTarget['leaderOf'] = 'mesos'): ResolvedNode {
+  const description = of === 'mesos' ? 'the leading master' : `the ${of} leader`
+  return {node: {kind: 'leader', of}, key: 'leader', label: 'leader', description}
+}
 
 /** The node in a master state: an agent must be one of its agents (an unknown id is 'not-found'). */
 export function nodeFromState(state: MasterState, target: NodeTarget): ResolvedNode {
   checkTarget(target)
   if (target.mesosId === undefined) {
     const leader = findLeader(state)
-    return leader === undefined ? LEADER : {...LEADER, description: `the leading master (${leader.hostname})`, ip: leader.ip}
+    const node = leaderNode(target.leaderOf)
+    return leader === undefined || target.leaderOf === 'marathon' ? node : {...node, description: `the leading master (${leader.hostname})`, ip: leader.ip}
   }
   const agent = findAgent(state, target.mesosId)
   if (agent === undefined) {
@@ -90,7 +96,7 @@ export function nodeFromState(state: MasterState, target: NodeTarget): ResolvedN
 
 /** The leader needs no master state; an agent id is checked against it (tasks are not kept). */
 export async function resolveNode(http: HttpClient, target: NodeTarget, signal: AbortSignal): Promise<ResolvedNode> {
-  if (target.mesosId === undefined) return LEADER
+  if (target.mesosId === undefined) return leaderNode(target.leaderOf)
   return nodeFromState(await fetchMasterState(http, {signal, keep: () => false}), target)
 }
 

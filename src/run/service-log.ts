@@ -46,7 +46,7 @@ export async function runServiceLog(options: ServiceLogOptions, deps: Deps): Pro
       throw new CliError('usage', `the <file> argument is invalid for ${service}`, {hint: `${service} runs on the masters as dcos-${service}.service: its log is a journal, not a file`})
     }
     const output = {...options.output, kind: 'component' as const}
-    await runNodeLog({target: {leader: true}, component: `dcos-${service}.service`, filters: [], window, follow, cursor, output}, deps)
+    await runNodeLog({target: {leader: true, leaderOf: service === 'marathon' ? 'marathon' : 'mesos'}, component: `dcos-${service}.service`, filters: [], window, follow, cursor, output}, deps)
     return
   }
   const http = await deps.http()

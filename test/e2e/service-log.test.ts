@@ -37,13 +37,13 @@ describe('service log', () => {
     assert.equal(record.message, 'scheduler warning')
   })
 
-  test("marathon and metronome: the leading master's journal, short and json", async () => {
+  test("marathon and metronome: the journal of their leader (Marathon's own for marathon), short and json", async () => {
     const marathon = await serviceLog('marathon', '-n', '3')
     assert.equal(marathon.code, 0, marathon.stderr)
     const lines = marathon.stdout.trimEnd().split('\n')
     assert.equal(lines.length, 3)
     for (const line of lines) assert.match(line, /^2024-01-15 \d\d:\d\d:\d\d\.\d{3} UTC 10\.0\.0\.1 marathon\[\d+\]: /)
-    assert.ok(sim.requests.some((request) => request.url === '/system/v1/leader/mesos/logs/v2/component/dcos-marathon.service?skip=-3'))
+    assert.ok(sim.requests.some((request) => request.url === '/system/v1/leader/marathon/logs/v2/component/dcos-marathon.service?skip=-3'))
     const metronome = await serviceLog('metronome', '-n', '2', '-o', 'json')
     assert.equal(metronome.code, 0, metronome.stderr)
     for (const line of metronome.stdout.trimEnd().split('\n')) assert.equal((JSON.parse(line) as {_SYSTEMD_UNIT: string})._SYSTEMD_UNIT, 'dcos-metronome.service')

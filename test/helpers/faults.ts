@@ -145,7 +145,7 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 20_000):
   const deadline = Date.now() + timeoutMs
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`fault storm: a fault was not taken within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 3))
+    await new Promise((resolve) => setTimeout(resolve, 1))
   }
 }
 

@@ -8,7 +8,12 @@ import type {LogSource, StreamInfo} from '../entry.js'
 import {type JournalProtocol, type JournalSelection, createJournalSource, filterQuery} from './journal.js'
 import type {LogWindow} from './window.js'
 
-export type JournalNode = {kind: 'leader'} | {kind: 'agent'; agentId: string} | {kind: 'local'}
+/**
+ * Whose journal: the leading master of Mesos (Admin Router's /system/v1/leader/mesos), or of a service that
+ * elects its own leader (/leader/marathon: the Marathon leader need not be the Mesos one), an agent, or the
+ * node behind the cluster URL.
+ */
+export type JournalNode = {kind: 'leader'; of?: 'mesos' | 'marathon'} | {kind: 'agent'; agentId: string} | {kind: 'local'}
 
 export interface ComponentTarget {
   stream: StreamInfo
@@ -20,7 +25,7 @@ export interface ComponentTarget {
 }
 
 export function nodePrefix(node: JournalNode): string {
-  if (node.kind === 'leader') return '/system/v1/leader/mesos'
+  if (node.kind === 'leader') return `/system/v1/leader/${node.of ?? 'mesos'}`
   if (node.kind === 'agent') return encodePath('system', 'v1', 'agent', node.agentId)
   return '/system/v1'
 }
