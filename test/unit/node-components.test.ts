@@ -126,7 +126,7 @@ describe('which node', () => {
 
   test('no id: the leading master, with its address from master state', () => {
     const node = nodeFromState(state, {})
-    assert.deepEqual(node.node, {kind: 'leader'})
+    assert.deepEqual(node.node, {kind: 'leader', of: 'mesos'})
     assert.equal(node.ip, '10.0.0.1')
     assert.equal(node.description, 'the leading master (master-1)')
   })
