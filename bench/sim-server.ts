@@ -15,7 +15,7 @@
  * Driven over stdin/stdout, one JSON object a line:
  *   argv[2]: {sim: SimOptions, bigStatePath?: string}; prints {"url": front, "simUrl": sim} once listening.
  *   {"id", "op": "synthetic", "lines", "name"?}   -> a SimTask (stdout holds `lines` generated lines)
- *   {"id", "op": "replay", "taskId", "events"}    -> {path, bytes}: captures that task's stdout event stream
+ *   {"id", "op": "replay", "taskId"}              -> {path, bytes}: captures that task's stdout event stream
  *   {"id", "op": "finish", "taskId"}              -> true
  *   {"id", "op": "tick", "taskIds", "perSecond"}  -> true: every 1/perSecond s each task gets one line
  *        `tick <seq> <epoch ms> <taskId>` (seq from 1), so a reader sees a lost line (a gap) and the lag
@@ -86,6 +86,7 @@ function replayStart(req: IncomingMessage, query: URLSearchParams, body: Buffer)
 
 async function serveReplay(replay: Replay, start: number, end: boolean, res: ServerResponse): Promise<void> {
   res.writeHead(200, STREAM_HEADERS)
+  res.flushHeaders()
   replay.open.add(res)
   res.once('close', () => replay.open.delete(res))
   for (let at = start; at < replay.body.length && !res.destroyed; at += WRITE_BYTES) {
@@ -139,15 +140,34 @@ const front = createServer((req, res) => {
 await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve))
 const frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`
 
-/** Captures a task's whole stdout event stream (the sim ends it after `events` events). */
-async function capture(taskId: string, events: number): Promise<{path: string; bytes: number}> {
+/**
+ * Captures a task's whole stdout event stream: read until the event of the file's last line (its id is
+ * the file's size) has arrived, then hung up, since a follow never ends by itself. (The sim's end-stream
+ * fault would end it, but while a fault is armed the sim queues writes without waiting for the socket.)
+ */
+async function capture(taskId: string): Promise<{path: string; bytes: number}> {
+  const task = sim.tasks().find((candidate) => candidate.id === taskId)
+  if (task === undefined) throw new Error(`no task ${taskId}`)
+  const sizeAnswer = await fetch(`${sim.url}/agent/${task.agentId}/files/read?path=${encodeURIComponent(`${task.sandboxDir}/stdout`)}&offset=-1`)
+  const size = ((await sizeAnswer.json()) as {offset: number}).offset
   const discovery = await fetch(`${sim.url}/system/v1/logs/v2/task/${encodeURIComponent(taskId)}`, {redirect: 'manual'})
   const location = discovery.headers.get('location')
   if (discovery.status !== 303 || location === null) throw new Error(`discovery of ${taskId} answered ${discovery.status}`)
   const path = new URL(location, sim.url).pathname
-  sim.inject({kind: 'end-stream', afterEvents: events, mode: 'close', match: path})
-  const response = await fetch(`${sim.url}${path}?cursor=BEG`, {headers: {Accept: 'text/event-stream'}})
-  const body = Buffer.from(await response.arrayBuffer())
+  const hangUp = new AbortController()
+  const response = await fetch(`${sim.url}${path}?cursor=BEG`, {headers: {Accept: 'text/event-stream'}, signal: hangUp.signal})
+  const lastEvent = `\n\nid: ${size}\n`
+  const chunks: Buffer[] = []
+  let tail = ''
+  for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
+    const chunk = Buffer.from(piece)
+    chunks.push(chunk)
+    tail = (tail + chunk.toString('latin1', Math.max(0, chunk.length - 2048))).slice(-2048)
+    const at = tail.lastIndexOf(lastEvent)
+    if (at !== -1 && tail.endsWith('\n\n') && tail.indexOf('\n\n', at + 2) === tail.length - 2) break
+  }
+  hangUp.abort()
+  const body = Buffer.concat(chunks)
   replays.set(path, {body, open: new Set()})
   return {path, bytes: body.length}
 }
@@ -162,7 +182,7 @@ async function handle(request: Request): Promise<unknown> {
     case 'synthetic':
       return sim.addSyntheticTask({lines: request.lines as number, name: request.name as string | undefined})
     case 'replay':
-      return capture(request.taskId as string, request.events as number)
+      return capture(request.taskId as string)
     case 'finish':
       sim.finishTask(request.taskId as string)
       return true

@@ -20,7 +20,7 @@ export async function followThroughput(context: BenchContext): Promise<Row[]> {
   const sim = await startSimProcess()
   try {
     const task = await sim.synthetic(LINES, 'flood')
-    const replay = await sim.replay(task.id, LINES)
+    const replay = await sim.replay(task.id)
     const follow = (extra: string[]) => ({
       ...cli(['task', 'log', '--follow', '--lines', 'all', task.id, ...extra], {DCOS_URL: sim.url}),
       stopAfterLines: LINES,

@@ -13,8 +13,8 @@ export interface SimProcess {
   /** The sim itself, with no front in the way. */
   simUrl: string
   synthetic(lines: number, name?: string): Promise<SimTask>
-  /** Captures the task's stdout event stream (`events` events) for replay at socket speed. */
-  replay(taskId: string, events: number): Promise<{path: string; bytes: number}>
+  /** Captures the task's whole stdout event stream for replay at socket speed. */
+  replay(taskId: string): Promise<{path: string; bytes: number}>
   finish(taskId: string): Promise<void>
   tick(taskIds: string[], perSecond: number): Promise<void>
   /** Stops the ticker; resolves to the lines written per task. */
@@ -56,7 +56,7 @@ export async function startSimProcess(options: {sim?: SimOptions; bigStatePath?:
     url,
     simUrl,
     synthetic: (count, name) => call('synthetic', {lines: count, name}),
-    replay: (taskId, events) => call('replay', {taskId, events}),
+    replay: (taskId) => call('replay', {taskId}),
     finish: (taskId) => call('finish', {taskId}),
     tick: (taskIds, perSecond) => call('tick', {taskIds, perSecond}),
     stopTick: () => call('stop-tick'),

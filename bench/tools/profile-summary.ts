@@ -48,6 +48,23 @@ const print = (title: string, map: Map<string, number>, top: number) => {
   console.log(title)
   for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${(us / 1000).toFixed(1).padStart(9)} ms  ${((100 * us) / 1000 / total).toFixed(1).padStart(5)}%  ${key}`)
 }
+// Inclusive time of each function (a function on the stack twice is counted once per sample).
+const parent = new Map<number, number>()
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
+const inclusive = new Map<string, number>()
+for (const [id, us] of selfUs) {
+  const seen = new Set<string>()
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const {callFrame} = byId.get(at)!
+    if (!/\/(dist|src)\//.test(callFrame.url)) continue
+    const fn = `${callFrame.functionName || '(anonymous)'} ${callFrame.url.replace(/^file:\/\/.*\/(dist|src)\//, '$1/')}:${callFrame.lineNumber + 1}`
+    if (seen.has(fn)) continue
+    seen.add(fn)
+    inclusive.set(fn, (inclusive.get(fn) ?? 0) + us)
+  }
+}
+
 console.log(`profile: ${total.toFixed(0)} ms`)
 print('self time by package', groups, 25)
-print('hottest functions', functions, Number(topText ?? 25))
+print('hottest functions (self)', functions, Number(topText ?? 25))
+print("dcos-ts's own functions (inclusive)", inclusive, Number(topText ?? 25))

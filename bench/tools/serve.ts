@@ -9,7 +9,7 @@ import {startSimProcess} from '../lib/sim.js'
 const lines = Number(process.argv[2] ?? 1_000_000)
 const sim = await startSimProcess()
 const task = await sim.synthetic(lines, 'flood')
-const replay = await sim.replay(task.id, lines)
+const replay = await sim.replay(task.id)
 console.log(`export DCOS_URL=${sim.url} TASK=${task.id}  # sim without the front: ${sim.simUrl}; replayed: ${replay.path}`)
 await new Promise<void>((resolve) => process.once('SIGINT', resolve))
 await sim.close()

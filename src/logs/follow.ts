@@ -92,7 +92,7 @@ export function follow(source: LogSource, policy: FollowPolicy): FollowStream {
           const result = request.follow && policy.isFinished ? await nextOrIdle(pending) : await pending
           if (result === IDLE) {
             quietSince = policy.now()
-            finished = await policy.isFinished?.()
+            finished = await askFinished()
             if (finished !== undefined) break
             continue
           }
@@ -112,7 +112,7 @@ export function follow(source: LogSource, policy: FollowPolicy): FollowStream {
           if (entries.length === 0) {
             if (request.follow && policy.isFinished && policy.now() - quietSince >= idleCheckMs) {
               quietSince = policy.now()
-              finished = await policy.isFinished()
+              finished = await askFinished()
               if (finished !== undefined) break
             }
             continue
@@ -155,7 +155,7 @@ export function follow(source: LogSource, policy: FollowPolicy): FollowStream {
         }
       } else {
         if (policy.isFinished && finished === undefined) {
-          finished = await policy.isFinished()
+          finished = await askFinished()
           if (finished !== undefined) continue
         }
         failures = delivered || policy.now() - startedAt >= STABLE_MS ? 1 : failures + 1
@@ -169,6 +169,18 @@ export function follow(source: LogSource, policy: FollowPolicy): FollowStream {
           if (policy.signal.aborted) return yield status('ended', {detail: 'interrupted'})
         }
       }
+    }
+  }
+
+  /**
+   * The stop condition, asked of another endpoint (Mesos) than the stream: its failing (a 502 while a master
+   * restarts, a token allowed to read logs but not state) only means "not known to be finished yet".
+   */
+  async function askFinished(): Promise<string | undefined> {
+    try {
+      return await policy.isFinished?.()
+    } catch {
+      return undefined
     }
   }
 

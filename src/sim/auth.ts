@@ -32,6 +32,8 @@ const PERMISSIONS: Array<[RegExp, string]> = [
   [/^\/service\/marathon\//, 'dcos:adminrouter:service:marathon'],
   [/^\/net\//, 'dcos:adminrouter:ops:networking'],
   [/^\/pkgpanda\//, 'dcos:adminrouter:ops:pkgpanda'],
+  [/^\/mesos_dns\//, 'dcos:adminrouter:ops:mesos-dns'],
+  [/^\/capabilities$/, 'dcos:adminrouter:package'],
 ]
 
 export function requiredPermission(path: string): string | undefined {

@@ -89,7 +89,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const leaderNode = makeNode(seed, 'master', cluster.leader.id, cluster.leader.ip, MASTER_UNITS)
   const agentNodes = new Map<string, LogNode>()
   for (const agent of cluster.agents()) agentNodes.set(agent.id, makeNode(seed, 'agent', agent.id, cluster.agentIp(agent), agentUnits(agent)))
-  const journaldLogger = version.logsV1 && !version.logsV2
+  const journaldLogger = version.journaldLogger
   if (journaldLogger) {
     for (const task of cluster.tasks()) {
       const node = agentNodes.get(task.agentId)

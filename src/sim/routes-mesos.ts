@@ -7,7 +7,8 @@ import type {World} from './world.js'
 
 /**
  * Mesos master and agent endpoints as Admin Router exposes them (`/mesos/…`, `/agent/<id>/…`), plus the
- * small DC/OS services the CLI touches: dcos-version.json, Marathon apps, health units, metadata.
+ * small DC/OS services the CLI touches: dcos-version.json, ui-config.json, Marathon apps, health units,
+ * metadata, Mesos-DNS and Cosmos capabilities.
  */
 
 const TERMINAL = ['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_LOST', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR']
@@ -29,6 +30,36 @@ export function dcosVersionJson(world: World): string {
   return JSON.stringify(body, null, 2)
 }
 
+/** What Admin Router serves at `/`: the UI's index page (the Go CLI's setup HEADs it for the canonical URL). */
+export const UI_INDEX_HTML = '<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8"><title>DC/OS</title></head>\n<body><div id="application"></div></body>\n</html>\n'
+
+/**
+ * `/dcos-metadata/ui-config.json`; the Python CLI reads `uiConfiguration.plugins.mesos["logging-strategy"]`
+ * and takes logging v1 only when it is `journald` (reference/dcos-cli-behaviour.md §1.5).
+ */
+export function uiConfigJson(world: World): string {
+  const strategy = world.version.journaldLogger ? 'journald' : 'logrotate'
+  return JSON.stringify({uiConfiguration: {plugins: {mesos: {'logging-strategy': strategy}}}})
+}
+
+/** Cosmos `/capabilities`: LOGGING marks dcos-log v1 (1.9+), LOGGING_V2 logging v2 (1.11+). */
+const CAPABILITIES_TYPE = 'application/vnd.dcos.capabilities+json;charset=utf-8;version=v1'
+
+function capabilities(world: World): string {
+  const names = ['PACKAGE_MANAGEMENT', 'SUPPORT_CLUSTER_REPORT', 'METRONOME']
+  if (world.version.logsV1) names.push('LOGGING')
+  if (world.version.logsV2) names.push('LOGGING_V2')
+  return JSON.stringify({capabilities: names.map((name) => ({name}))})
+}
+
+/** Mesos-DNS `GET /v1/hosts/<name>`: its A records, or one empty record when there is none. */
+function mesosDnsHosts(world: World, name: string): Array<{host: string; ip: string}> {
+  const fqdn = name.endsWith('.') ? name : `${name}.`
+  if (fqdn === 'leader.mesos.') return [{host: fqdn, ip: world.cluster.leader.ip}]
+  if (fqdn === 'master.mesos.') return world.cluster.masters.map((m) => ({host: fqdn, ip: m.ip}))
+  return [{host: '', ip: ''}]
+}
+
 /** `/mesos/<rest>`: the leading master. Returns false when Mesos has no such endpoint. */
 export function handleMaster(world: World, ex: Exchange, rest: string): boolean {
   const cluster = world.cluster
@@ -43,19 +74,6 @@ export function handleMaster(world: World, ex: Exchange, rest: string): boolean 
     sendJson(ex, 200, {frameworks: cluster.state.frameworks ?? [], completed_frameworks: cluster.state.completed_frameworks ?? [], unregistered_frameworks: []})
   } else if (path === '/redirect') {
     sendComplete(ex, 307, {Location: `//${cluster.leader.hostname}:5050`})
-  } else if (path === '/api/v1' && ex.req.method === 'POST') {
-    sendJson(ex, 200, {
-      type: 'GET_AGENTS',
-      get_agents: {
-        agents: (cluster.state.slaves ?? []).map((a: Json) => ({
-          agent_info: {id: {value: a.id}, hostname: a.hostname, port: a.port ?? 5051, attributes: a.attributes},
-          active: a.active !== false,
-          pid: a.pid,
-          version: a.version ?? cluster.state.version,
-        })),
-        recovered_agents: [],
-      },
-    })
   } else {
     return false
   }
@@ -272,6 +290,10 @@ export function handleMisc(world: World, ex: Exchange, path: string): boolean {
   if (path === '/metadata') sendJson(ex, 200, {PUBLIC_IPV4: '127.0.0.1', CLUSTER_ID: world.cluster.clusterId})
   else if (path === '/pkgpanda/active.buildinfo.full.json') {
     sendJson(ex, 200, {mesos: {single_source: {kind: 'git', git: 'https://github.com/apache/mesos', ref: world.cluster.rng.hex(40), ref_origin: world.version.mesos}, package_version: world.version.mesos}})
+  } else if (path === '/capabilities') {
+    sendComplete(ex, 200, {'Content-Type': CAPABILITIES_TYPE}, capabilities(world))
+  } else if (path.startsWith('/mesos_dns/v1/hosts/')) {
+    sendJson(ex, 200, mesosDnsHosts(world, path.slice('/mesos_dns/v1/hosts/'.length)))
   } else if (path === '/net/v1/nodes') {
     sendJson(ex, 200, world.cluster.masters.map((m) => ({updated: '2024-01-15T10:00:00.000Z', public_ips: ['127.0.0.1'], private_ip: m.ip, hostname: m.hostname})))
   } else return false

@@ -4,7 +4,8 @@ import type {FaultBook} from './faults.js'
 import {goError, nginxPage, sendComplete, sendJson, sendNginxPage, type Exchange} from './respond.js'
 import {handleV1} from './routes-logs-v1.js'
 import {handleV2} from './routes-logs-v2.js'
-import {dcosVersionJson, handleAgent, handleHealth, handleMarathon, handleMaster, handleMisc} from './routes-mesos.js'
+import {operatorApi} from './operator-api.js'
+import {UI_INDEX_HTML, dcosVersionJson, handleAgent, handleHealth, handleMarathon, handleMaster, handleMisc, uiConfigJson} from './routes-mesos.js'
 import type {LogNode, World} from './world.js'
 
 /**
@@ -97,6 +98,9 @@ async function route(front: Front, ex: Exchange, rawPath: string): Promise<void>
   if (path === '/dcos-metadata/dcos-version.json') {
     return sendComplete(ex, 200, {'Content-Type': 'application/json', 'Cache-Control': 'no-cache'}, dcosVersionJson(world))
   }
+  // Unauthenticated in Admin Router, like dcos-version.json: the UI and its configuration.
+  if (path === '/') return sendComplete(ex, 200, {'Content-Type': 'text/html'}, UI_INDEX_HTML)
+  if (path === '/dcos-metadata/ui-config.json') return sendJson(ex, 200, uiConfigJson(world))
   if (path === '/acs/api/v1/auth/providers') return sendJson(ex, 200, world.auth.providers())
   if (path === '/acs/api/v1/auth/login') {
     if (req.method !== 'POST') return sendNginxPage(ex, 404)
@@ -127,6 +131,7 @@ async function route(front: Front, ex: Exchange, rawPath: string): Promise<void>
     const body = status.body ?? nginxPage(status.status)
     return sendComplete(ex, status.status, {'Content-Type': status.body === undefined ? 'text/html' : 'text/plain; charset=utf-8'}, body)
   }
+  if (path === '/mesos/api/v1' && req.method === 'POST') return operatorApi(world, ex, await readBodyBytes(req))
   if (path.startsWith('/mesos/')) {
     if (!handleMaster(world, ex, path.slice('/mesos'.length))) sendComplete(ex, 404, {})
     return
@@ -174,12 +179,15 @@ async function dcosLog(world: World, node: LogNode, ex: Exchange, rest: string, 
   if (!handled) goError(ex, 404, '404 page not found')
 }
 
-export function readBody(req: IncomingMessage): Promise<string> {
+export function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => resolve(Buffer.concat(chunks).toString()))
+    req.on('end', () => resolve(Buffer.concat(chunks)))
     req.on('error', reject)
   })
 }
 
+export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBodyBytes(req)).toString()
+}

@@ -10,6 +10,8 @@ export interface DcosVersion {
   logsV2: boolean
   /** Logging API v1 (journald range/stream): 1.9 and later. */
   logsV1: boolean
+  /** Task output goes to the journal (journald container logger) where only logging v1 exists: 1.9, 1.10. */
+  journaldLogger: boolean
   /** dcos-version.json carries dcos-variant from 1.12. */
   variant: boolean
   /** Status container_id (Mesos 1.2) and pods / the DEFAULT executor: 1.9 and later. */
@@ -51,6 +53,7 @@ export function dcosVersion(name = '2.2'): DcosVersion {
     mesos: entry[1],
     logsV2: n >= 111,
     logsV1: n >= 109,
+    journaldLogger: n >= 109 && n < 111,
     variant: n >= 112,
     containerIds: n >= 109,
     leaderInfo: n >= 109,

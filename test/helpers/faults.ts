@@ -13,6 +13,8 @@
  */
 import {createConnection, createServer, type Socket} from 'node:net'
 import type {AddressInfo} from 'node:net'
+import type {LogEvent, LogSource} from '../../src/logs/entry.js'
+import {follow, type FollowPolicy} from '../../src/logs/follow.js'
 import type {Fault, FaultMatch, Sim} from '../../src/sim/index.js'
 import {Rng} from '../../src/sim/random.js'
 
@@ -100,9 +102,16 @@ export interface StormRun {
   sim: Sim
   proxy: CuttingProxy
   steps: readonly StormStep[]
-  /** Appends up to n more lines (entries) to what is followed; returns how many it wrote. */
-  write(n: number): number
+  writer: LineWriter
   linesPerStreamFault: number
+  /**
+   * Streams cut to keep the pacing: a stream fault taken by a request the client had already given up on
+   * (a delayed answer that outlasted its idle window) never strikes, and the healthy stream after it
+   * would wait for ever. Counted and printed; they are faults like the others for the client.
+   */
+  nudges: number
+  /** How long a queued fault may wait for the next stream before the pacing cut (default 300 ms). */
+  nudgeMs?: number
 }
 
 /**
@@ -115,8 +124,11 @@ export async function playStorm(run: StormRun, first = 0): Promise<void> {
     const step = run.steps[i]
     arm(run, step)
     if (!STREAM_FAULTS.has(step.kind)) continue
-    run.write(run.linesPerStreamFault)
-    await waitUntil(async () => !run.proxy.pending && (await pendingFaults(run.sim)) === 0)
+    run.writer.write(run.linesPerStreamFault)
+    await waitUntil(async () => !run.proxy.pending && (await pendingFaults(run.sim)) === 0, run.nudgeMs ?? 300, () => {
+      run.nudges++
+      run.proxy.cutStreams()
+    })
   }
 }
 
@@ -141,10 +153,15 @@ async function pendingFaults(sim: Sim): Promise<number> {
   return ((await response.json()) as unknown[]).length
 }
 
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+async function waitUntil(condition: () => Promise<boolean>, nudgeMs: number, nudge: () => void, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
+  let nudgeAt = Date.now() + nudgeMs
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`fault storm: a fault was not taken within ${timeoutMs} ms`)
+    if (Date.now() > nudgeAt) {
+      nudge()
+      nudgeAt = Date.now() + nudgeMs
+    }
     await new Promise((resolve) => setTimeout(resolve, 1))
   }
 }
@@ -158,6 +175,8 @@ export interface CuttingProxy {
   readonly pending: boolean
   /** Cuts done. */
   readonly cuts: number
+  /** Drops every connection now carrying an event stream. */
+  cutStreams(): void
   close(): Promise<void>
 }
 
@@ -168,6 +187,7 @@ export async function startCuttingProxy(targetUrl: string): Promise<CuttingProxy
   const target = new URL(targetUrl)
   const armed: number[] = []
   const sockets = new Set<Socket>()
+  const streams = new Set<Socket>()
   let cuts = 0
   const server = createServer((client) => {
     const upstream = createConnection({host: target.hostname, port: Number(target.port)})
@@ -177,6 +197,7 @@ export async function startCuttingProxy(targetUrl: string): Promise<CuttingProxy
       upstream.destroy()
       sockets.delete(client)
       sockets.delete(upstream)
+      streams.delete(client)
     }
     client.on('error', drop).on('close', drop)
     upstream.on('error', drop).on('close', drop)
@@ -184,9 +205,10 @@ export async function startCuttingProxy(targetUrl: string): Promise<CuttingProxy
     /** Bytes still to pass before the cut on this connection, once an armed cut was given to it. */
     let left: number | undefined
     upstream.on('data', (chunk: Buffer) => {
-      if (left === undefined && armed.length > 0 && chunk.includes(EVENT_STREAM)) {
+      if (left === undefined && chunk.includes(EVENT_STREAM)) {
+        streams.add(client)
         const end = chunk.indexOf(HEADER_END)
-        if (end >= 0) left = (armed.shift() as number) + end + HEADER_END.length
+        if (end >= 0 && armed.length > 0) left = (armed.shift() as number) + end + HEADER_END.length
       }
       if (left !== undefined && chunk.length >= left) {
         cuts++
@@ -213,6 +235,9 @@ export async function startCuttingProxy(targetUrl: string): Promise<CuttingProxy
     },
     get cuts() {
       return cuts
+    },
+    cutStreams: () => {
+      for (const client of streams) client.destroy()
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -245,4 +270,84 @@ export function compareLines(got: readonly string[], want: readonly string[]): {
   for (const line of want) if (!seen.has(line)) lost++
   const inOrder = got.length === want.length && got.every((line, i) => line === want[i])
   return {lost, repeated, inOrder}
+}
+
+/** Lines written in seeded batches to wherever `append` puts them, up to `total`. */
+export interface LineWriter {
+  /** Every line written so far. */
+  written: string[]
+  /** Appends up to n more lines (entries) to what is followed; returns how many it wrote. */
+  write(n: number): number
+}
+
+export function lineWriter(seed: number, total: number, append: (lines: string[]) => void): LineWriter {
+  const rng = new Rng(seed)
+  const written: string[] = []
+  return {
+    written,
+    write(n) {
+      const batch: string[] = []
+      while (batch.length < n && written.length < total) {
+        const line = stormLine(rng, written.length + 1)
+        written.push(line)
+        batch.push(line)
+      }
+      if (batch.length > 0) append(batch)
+      return batch.length
+    },
+  }
+}
+
+/** Lines to write after each stream fault so that `total` are written over the storm. */
+export function linesPerStreamFault(steps: readonly StormStep[], total: number): number {
+  return Math.ceil(total / steps.filter((step) => STREAM_FAULTS.has(step.kind)).length)
+}
+
+export interface StormOutcome {
+  lines: string[]
+  reconnects: number
+  last?: LogEvent
+}
+
+/** Messages, reconnects and the last event of a followed stream. */
+export async function collect(events: AsyncIterable<LogEvent>): Promise<StormOutcome> {
+  const outcome: StormOutcome = {lines: [], reconnects: 0}
+  for await (const event of events) {
+    if (event.type === 'entries') for (const entry of event.entries) outcome.lines.push(entry.message)
+    else if (event.status.state === 'reconnecting') outcome.reconnects++
+    outcome.last = event
+  }
+  return outcome
+}
+
+/**
+ * Follows `source` through the storm (in-process: the real source, follow() and HTTP client over real
+ * sockets), writes the rest of `total`, calls `end`, and returns what came out, with the line printed.
+ */
+export async function weatherStorm(
+  name: string,
+  run: Omit<StormRun, 'nudges' | 'linesPerStreamFault'>,
+  total: number,
+  source: LogSource,
+  policy: FollowPolicy,
+  end: () => void,
+): Promise<StormOutcome & {lost: number; repeated: number; inOrder: boolean}> {
+  const storm: StormRun = {...run, nudges: 0, linesPerStreamFault: linesPerStreamFault(run.steps, total)}
+  const cutsBefore = run.proxy.cuts
+  const first = armFirst(storm)
+  const outcome = collect(follow(source, policy))
+  const endedEarly = outcome.then((result) => {
+    throw new Error(`the follow ended during the storm: ${JSON.stringify(result.last?.type === 'status' ? result.last.status.detail : result.last)}`)
+  })
+  await Promise.race([playStorm(storm, first), endedEarly])
+  run.writer.write(total)
+  end()
+  const result = await outcome
+  const {written} = run.writer
+  const comparison = compareLines(result.lines, written)
+  console.log(
+    `${name}: faults: ${describeStorm(run.steps)}, plus ${storm.nudges} pacing cuts; cuts done ${run.proxy.cuts - cutsBefore}; ` +
+      `lines: ${result.lines.length} of ${written.length}, lost ${comparison.lost}, repeated ${comparison.repeated}, in order ${comparison.inOrder}; reconnects ${result.reconnects}`,
+  )
+  return {...result, ...comparison}
 }

@@ -204,3 +204,19 @@ describe('follow', () => {
     assert.deepEqual(lines, ['e9', 'e10', 'e11', 'r1', 'r2'])
   })
 })
+
+describe('follow and its stop condition', () => {
+  test('a failing state check means "not finished yet": the follow goes on and ends once it answers', async () => {
+    const clock = fakeClock()
+    const {source} = scriptedSource([[[['a', '1']], reset()], [[['b', '2']]], [[['c', '3']]]])
+    const answers: Array<() => Promise<string | undefined>> = [
+      () => Promise.reject(new CliError('server', 'HTTP 502 Bad Gateway', {status: 502})),
+      () => Promise.resolve('TASK_FINISHED'),
+    ]
+    const isFinished = () => (answers.shift() ?? (() => Promise.resolve('TASK_FINISHED')))()
+    const {lines, statuses, error} = await collect(follow(source, policy(clock, {isFinished})))
+    assert.equal(error, undefined)
+    assert.deepEqual(lines, ['a', 'b', 'c'])
+    assert.equal(statuses.at(-1), 'ended TASK_FINISHED')
+  })
+})
