@@ -34,6 +34,11 @@ export interface LogEntry {
   /** Journal fields with the journal's own names (MESSAGE, PRIORITY, _HOSTNAME, ...). */
   fields?: Record<string, string>
   monotonic?: number
+  /**
+   * Set on the first entry of a file that replaced the one earlier cursors pointed into (log rotation):
+   * byte offsets start again from 0, so a resume must not drop it as "already seen".
+   */
+  restarted?: true
 }
 
 export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed'

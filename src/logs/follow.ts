@@ -105,7 +105,7 @@ export function follow(source: LogSource, policy: FollowPolicy): FollowStream {
           let entries = result.value
           if (resumeAfter !== undefined && entries.length > 0) {
             const after = resumeAfter
-            const first = entries.findIndex((entry) => entry.cursor === undefined || isAfter(entry.cursor, after))
+            const first = entries.findIndex((entry) => entry.cursor === undefined || entry.restarted === true || isAfter(entry.cursor, after))
             entries = first < 0 ? [] : entries.slice(first)
             if (first >= 0) resumeAfter = undefined
           }

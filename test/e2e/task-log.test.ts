@@ -240,3 +240,29 @@ describe('task log with a real recorded master state', needsShared, () => {
     assert.equal(result.stdout, 'from the recording\n')
   })
 })
+
+describe('task log --follow across a log rotation (logging v2)', () => {
+  let sim: Sim
+  before(async () => {
+    sim = await startSim({rotateBytes: 4096})
+  })
+  after(() => sim.close())
+
+  test('a resume after stdout rotated finishes stdout.1, then reads the new stdout from its start', async () => {
+    const [task] = byName(sim, 'api')
+    sim.writeFile(task.id, 'stdout', text(numbered('p', 3)))
+    const first = startCli(['task', 'log', task.id, '--follow'], {env: {DCOS_URL: sim.url}})
+    await first.waitForStdout(/p 3\n/)
+    first.child.kill('SIGINT')
+    const cursor = /--cursor (\d+)/.exec((await first.done).stderr)?.[1]
+    assert.ok(cursor)
+    const lines = numbered(`after rotation ${'z'.repeat(50)}`, 150)
+    sim.appendLines(task.id, lines) // ~10 KB through a 4 KiB rotation size
+    const resumed = startCli(['task', 'log', task.id, '--follow', '--cursor', cursor], {env: {DCOS_URL: sim.url}, timeoutMs: 30_000})
+    await resumed.waitForStdout(`${lines.at(-1)}\n`)
+    sim.finishTask(task.id)
+    const result = await resumed.done
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, text(lines), 'nothing lost, nothing twice')
+  })
+})

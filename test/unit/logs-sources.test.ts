@@ -269,7 +269,11 @@ describe('logging v2 task source', () => {
       {message: 'four', cursor: '18'},
       {message: 'five', cursor: '23'},
     ])
-    assert.deepEqual(cluster.requests.map((r) => [r.query, r.headers['Last-Event-ID']]), [[{}, '13']])
+    const [probe, resumed] = cluster.requests
+    assert.equal(probe.query.offset, 13, 'one byte at the cursor: still the newline, so the file was not rotated')
+    assert.equal(probe.query.length, 1)
+    assert.deepEqual([resumed.query, resumed.headers['Last-Event-ID']], [{}, '13'])
+    assert.equal(cluster.requests.length, 2)
   })
 
   test('nested paths are refused (logging v2 cannot carry them)', () => {

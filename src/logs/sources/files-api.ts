@@ -130,6 +130,11 @@ export function createFilesApiSource(http: HttpClient, target: FilesApiTarget, w
       let next: number
       if (request.after !== undefined) {
         next = parseOffset(request.after)
+        lines.restart(next)
+        if (request.follow && (await replacedSince(file, next, signal))) {
+          yield* finishRotated(rotated, next, lines, signal)
+          next = 0
+        }
       } else {
         let size = await file.size(signal)
         if (size === undefined && !request.follow) throw fileGone(target.path)
@@ -139,8 +144,8 @@ export function createFilesApiSource(http: HttpClient, target: FilesApiTarget, w
           yield []
         }
         next = window.kind === 'all' ? 0 : await file.windowStart(window.lines, size, !request.follow, signal)
+        lines.restart(next)
       }
-      lines.restart(next)
       yield []
       for (;;) {
         const bytes = await file.read(next, MESOS_READ_CAP, signal)
@@ -158,15 +163,8 @@ export function createFilesApiSource(http: HttpClient, target: FilesApiTarget, w
         // file smaller than our position: finish the old file's tail from stdout.1, then start at 0.
         const size = bytes === undefined ? undefined : await file.size(signal)
         if (size !== undefined && size < next) {
-          for (;;) {
-            const tail = await rotated.read(next, MESOS_READ_CAP, signal)
-            if (tail === undefined || tail.length === 0) break
-            next += tail.length
-            yield lines.push(tail)
-          }
-          yield lines.finish()
+          yield* finishRotated(rotated, next, lines, signal)
           next = 0
-          lines.restart(0)
           continue
         }
         yield []
@@ -176,17 +174,46 @@ export function createFilesApiSource(http: HttpClient, target: FilesApiTarget, w
   }
 }
 
+/**
+ * Whether the file at `path` is no longer the one a cursor was taken in: a cursor is the offset of a
+ * line's newline, so any other byte there (or a file now shorter than that) means logrotate replaced it.
+ * A file that does not exist (yet) has not been replaced.
+ */
+export async function replacedSince(file: MesosFile, cursor: number, signal: AbortSignal): Promise<boolean> {
+  const byte = await file.read(cursor, 1, signal)
+  return byte !== undefined && !(byte.length === 1 && byte[0] === LF)
+}
+
+/**
+ * After logrotate renamed the file to `<file>.1` and started a new one: the old file's lines from `from`
+ * (read from `<file>.1` by an assembler positioned there), then the assembler is set to the new file's start, its first line marked
+ * `restarted` so a resume does not take its small offset for an old one.
+ */
+export async function* finishRotated(rotated: MesosFile, from: number, lines: LineAssembler, signal: AbortSignal): AsyncIterable<LogEntry[]> {
+  for (let next = from; ; ) {
+    const tail = await rotated.read(next, MESOS_READ_CAP, signal)
+    if (tail === undefined || tail.length === 0) break
+    next += tail.length
+    yield lines.push(tail)
+  }
+  yield lines.finish()
+  lines.restart(0, true)
+}
+
 /** Cuts raw bytes into non-empty lines with byte-offset cursors, keeping an unterminated tail. */
 export class LineAssembler {
   private partial: Buffer[] = []
   /** Absolute offset of the first byte not yet consumed. */
   private offset = 0
+  /** Mark the next line as the first of a new (rotated-in) file. */
+  private newFile = false
 
   constructor(private readonly stream: StreamInfo) {}
 
-  restart(offset: number): void {
+  restart(offset: number, newFile = false): void {
     this.partial = []
     this.offset = offset
+    this.newFile = newFile
   }
 
   push(bytes: Buffer): LogEntry[] {
@@ -201,7 +228,14 @@ export class LineAssembler {
       } else {
         message = bytes.toString('utf8', pos, lf)
       }
-      if (message.length > 0) batch.push({stream: this.stream, message, cursor: String(this.offset + lf)})
+      if (message.length > 0) {
+        const entry: LogEntry = {stream: this.stream, message, cursor: String(this.offset + lf)}
+        if (this.newFile) {
+          entry.restarted = true
+          this.newFile = false
+        }
+        batch.push(entry)
+      }
       pos = lf + 1
     }
     if (pos < bytes.length) this.partial.push(bytes.subarray(pos))

@@ -27,7 +27,7 @@ import {CliError, isCliError} from '../../cluster/errors.js'
 import {type HttpClient, type QueryValue, encodePath} from '../../cluster/http.js'
 import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../entry.js'
 import {taskEventMessage} from '../sse.js'
-import {LineAssembler, MESOS_READ_CAP, MesosFile} from './files-api.js'
+import {LineAssembler, MESOS_READ_CAP, MesosFile, finishRotated, replacedSince} from './files-api.js'
 import {RANGE_IDLE_MS} from './journal.js'
 import {readEventStream, readLines} from './read.js'
 import type {LogWindow} from './window.js'
@@ -101,11 +101,33 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
   const after = (cursor: string, follow: boolean, signal: AbortSignal) =>
     follow ? read({}, {'Last-Event-ID': cursor}, true, signal) : read({cursor}, {}, false, signal)
 
+  /**
+   * A follow resuming after logrotate replaced the file: dcos-log would read the new file at the old
+   * offset (silence until it outgrows it, then a line cut in the middle). When the byte at the cursor is
+   * no longer the newline it was, the old file's rest is read from `<file>.1` over the files API, and the
+   * new file from its start.
+   */
+  async function* resume(cursor: string, follow: boolean, signal: AbortSignal): AsyncIterable<LogEntry[]> {
+    const next = Number(cursor) + 1
+    if (!follow || files === undefined || !(await replacedIfReadable(files, next - 1, signal))) return yield* after(cursor, follow, signal)
+    const lines = new LineAssembler(stream)
+    lines.restart(next)
+    yield* finishRotated(new MesosFile(http, files.agentId, `${files.path}.1`), next, lines, signal)
+    let first = true
+    for await (const batch of read({cursor: 'BEG'}, {}, true, signal)) {
+      if (first && batch.length > 0) {
+        batch[0].restarted = true
+        first = false
+      }
+      yield batch
+    }
+  }
+
   return {
     stream,
     cursorOrder: 'byte-offset',
     async *open(request: OpenRequest, signal: AbortSignal): AsyncIterable<LogEntry[]> {
-      if (request.after !== undefined) return yield* after(request.after, request.follow, signal)
+      if (request.after !== undefined) return yield* resume(request.after, request.follow, signal)
       if (window.kind === 'tail' && window.lines === 0) {
         if (request.follow) yield* read({cursor: 'END'}, {}, true, signal)
         return
@@ -148,6 +170,16 @@ export function dcosLogSandbox(route: AgentTaskRoute): string {
 }
 
 /** The size when the files API answers; undefined when it refuses (the server's window is used then). */
+/** replacedSince, but false where the files API is refused (then dcos-log's own resume is all there is). */
+async function replacedIfReadable(file: MesosFile, cursor: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    return await replacedSince(file, cursor, signal)
+  } catch (error) {
+    if (isCliError(error) && !error.retryable && error.kind !== 'auth') return false
+    throw error
+  }
+}
+
 async function sizeIfReadable(file: MesosFile, signal: AbortSignal): Promise<number | undefined> {
   try {
     return await file.size(signal)
