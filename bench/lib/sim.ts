@@ -13,8 +13,11 @@ export interface SimProcess {
   /** The sim itself, with no front in the way. */
   simUrl: string
   synthetic(lines: number, name?: string): Promise<SimTask>
-  /** Captures the task's whole stdout event stream for replay at socket speed. */
-  replay(taskId: string): Promise<{path: string; bytes: number}>
+  /**
+   * Captures the task's stdout event stream after its first line for replay at socket speed: `events`
+   * events, `bytes` bytes, what a request with `Last-Event-ID: lastEventId` to `path` gets.
+   */
+  replay(taskId: string): Promise<{path: string; bytes: number; events: number; lastEventId: string}>
   finish(taskId: string): Promise<void>
   tick(taskIds: string[], perSecond: number): Promise<void>
   /** Stops the ticker; resolves to the lines written per task. */
@@ -35,7 +38,11 @@ export async function startSimProcess(options: {sim?: SimOptions; bigStatePath?:
     ready = resolve
     failed = reject
   })
-  child.once('exit', (code) => failed(new Error(`sim server exited with ${code}`)))
+  child.once('exit', (code) => {
+    const error = new Error(`sim server exited with ${code}`)
+    failed(error)
+    for (const call of waiting.values()) call.reject(error)
+  })
   lines.on('line', (line) => {
     const message = JSON.parse(line) as {url?: string; simUrl?: string; id?: number; result?: unknown; error?: string}
     if (message.url !== undefined) return ready({url: message.url, simUrl: message.simUrl!})
