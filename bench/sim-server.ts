@@ -24,7 +24,7 @@
  *   {"id", "op": "stop-tick"}                     -> lines written per task
  * Answers are {"id", "result"} or {"id", "error"}. Ends (closing the sim) when stdin closes.
  */
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {Agent, createServer, request, type IncomingMessage, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -229,6 +229,7 @@ input.on('close', () => {
   for (const replay of replays.values()) for (const res of replay.open) res.end()
   front.closeAllConnections()
   front.close()
+  if (bigState !== undefined) rmSync(simOptions.statePath!, {force: true})
   void sim.close().then(() => process.exit(0))
 })
 process.stdout.write(`${JSON.stringify({url: frontUrl, simUrl: sim.url})}\n`)

@@ -6,6 +6,7 @@ import {Command, Errors, Flags} from '@oclif/core'
 import type {ClusterFlags} from './cluster/config.js'
 import {CliError, isCliError, oneLine, renderError, toCliError} from './cluster/errors.js'
 import {isReaderGone, systemIO} from './output/io.js'
+import {terminalSafe} from './output/sanitize.js'
 import {createDeps} from './run/create-deps.js'
 import type {Deps} from './run/deps.js'
 
@@ -77,7 +78,8 @@ export abstract class DcosCommand extends Command {
     if (error instanceof Errors.ExitError) throw error
     if (isReaderGone(error)) return this.exit(0) as never
     const cliError = this.classify(error)
-    if (cliError.kind !== 'interrupted') process.stderr.write(renderError(cliError, this.verboseRequested()))
+    // The message may quote a server's words, escape sequences included: shown, never obeyed.
+    if (cliError.kind !== 'interrupted') process.stderr.write(terminalSafe(renderError(cliError, this.verboseRequested())))
     return this.exit(cliError.exitCode) as never
   }
 

@@ -23,7 +23,7 @@ export interface Row {
   /** e.g. ">= 0.13x curl, RSS < 120 MB". */
   target?: string
   met?: boolean
-  /** Why a target is missed, or what a number means. */
+  /** By how much and why a target is missed (shown when met is false), or what a number means. */
   note?: string
 }
 
@@ -63,11 +63,18 @@ export function table(rows: Row[]): string {
   return lines.join('\n')
 }
 
+/** The closing notes: each missed target (by how much, and why), then any other note. */
 export function notes(rows: Row[]): string {
-  return rows
-    .filter((row) => row.note !== undefined)
-    .map((row) => `- ${row.case}, ${row.what}: ${row.note}`)
-    .join('\n')
+  const missed = rows.filter((row) => row.met === false).map((row) => `- missed: ${row.case}, ${row.what}: ${row.note ?? 'see docs/performance.md'}`)
+  const other = rows.filter((row) => row.met !== false && row.note !== undefined).map((row) => `- ${row.case}, ${row.what}: ${row.note}`)
+  return [...missed, ...other].join('\n')
+}
+
+/** "needs 1.9x the speed": how far a measured value is from its limit (lower is better when `atMost`). */
+export function shortBy(value: number, limit: number, atMost: boolean, unit: Unit): string {
+  return atMost
+    ? `${formatValue(value, unit)} against at most ${formatValue(limit, unit)} (${(value / limit).toFixed(1)}x over)`
+    : `${formatValue(value, unit)} against at least ${formatValue(limit, unit)} (needs ${(limit / value).toFixed(1)}x)`
 }
 
 /** A row for runs measured by wall time. */

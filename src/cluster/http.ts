@@ -296,6 +296,15 @@ class ClusterHttpClient implements HttpClient {
         const httpResponse: HttpResponse = {status, headers: response.headers, url: response.url}
         const redirectReturned = options.followRedirects === false && status >= 300 && status < 400
         if ((status >= 200 && status < 300) || redirectReturned || options.allowStatuses?.includes(status)) {
+          // A page where an event stream was asked for (a proxy's login page) would never yield an event:
+          // following it would reconnect for ever.
+          const type = String(response.headers['content-type'] ?? '')
+          if (options.headers?.Accept === 'text/event-stream' && status >= 200 && status < 300 && status !== 204 && !type.startsWith('text/event-stream')) {
+            request.destroy()
+            const what = describe(attempt.method, response.url || attempt.url, this.origin, attempt.purpose)
+            reject(new CliError('protocol', this.redact(`${what}: expected an event stream, got ${type || 'no Content-Type'}`), {status}))
+            return
+          }
           request.off('error', onError)
           resolve({response: httpResponse, body: classifiedBody(request, classify)})
           return

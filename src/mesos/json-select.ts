@@ -392,7 +392,8 @@ export class SelectiveJsonReader {
         if (this.carry.length === 0 && !this.sawEscape) {
           this.target = findField(top, chunk, this.spanStart + 1, index)
         } else {
-          this.target = top.fields.get(this.decode(this.span(chunk, index + 1), true) as string)
+          // Decoded as the in-chunk path compares it (raw bytes unless escaped), so chunking never changes the outcome.
+          this.target = top.fields.get(this.decode(this.span(chunk, index + 1), this.sawEscape) as string)
         }
         this.mode = AFTER_KEY
         return index + 1

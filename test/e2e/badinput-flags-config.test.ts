@@ -1,0 +1,247 @@
+/**
+ * Bad input catalogue, part 1: flag misuse and bad configuration. Each case runs the built CLI the way a
+ * user would and checks what the user sees: exactly one line on stderr starting `Error: ` (no stack
+ * frames), nothing on stdout, and the documented exit code (EXIT_CODES). Flags are checked before
+ * anything is fetched, so most cases need no cluster; the few that do read the simulated one.
+ */
+import assert from 'node:assert/strict'
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, test} from 'node:test'
+import {EXIT_CODES, type ErrorKind} from '../../src/cluster/errors.js'
+import {startSim, type Sim} from '../../src/sim/index.js'
+import {makeTempHome, runCli, writeClusters, type CliResult} from '../helpers/cli.js'
+
+/** One line, `Error: ` first, no stack trace, nothing on stdout, the kind's exit code. */
+function assertOneLineError(result: CliResult, kind: ErrorKind, message: RegExp): void {
+  const context = `stdout: ${result.stdout}\nstderr: ${result.stderr}`
+  assert.equal(result.timedOut, false, `timed out\n${context}`)
+  assert.match(result.stderr, /^Error: [^\n]+\n$/, `one line starting "Error: "\n${context}`)
+  assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack trace')
+  assert.match(result.stderr, message)
+  assert.equal(result.code, EXIT_CODES[kind], `exit code of a ${kind} error\n${context}`)
+  assert.equal(result.stdout, '')
+}
+
+/** A cluster URL where nothing listens: flags must fail before anything connects. */
+const NOWHERE = 'http://127.0.0.1:9'
+
+let sim: Sim
+let webId: string
+let scratch: string
+
+before(async () => {
+  sim = await startSim()
+  webId = sim.tasks().find((task) => task.name === 'web' && task.state === 'TASK_RUNNING')?.id ?? ''
+  scratch = await mkdtemp(join(tmpdir(), 'dcos-ts-badinput-'))
+})
+after(async () => {
+  await sim.close()
+  await rm(scratch, {recursive: true, force: true})
+})
+
+interface FlagCase {
+  name: string
+  args: () => string[]
+  kind: ErrorKind
+  message: RegExp
+  /** Needs the simulated cluster (default: a URL where nothing listens). */
+  cluster?: boolean
+  env?: Record<string, string>
+}
+
+const task = () => webId
+
+const FLAG_CASES: FlagCase[] = [
+  {name: '--lines that is not a number', args: () => ['task', 'log', task(), '--lines', 'abc'], kind: 'usage', message: /invalid value for --lines: 'abc' is not a whole number/},
+  {name: '--lines with a fraction', args: () => ['task', 'log', task(), '--lines', '1.5'], kind: 'usage', message: /--lines: '1\.5' is not a whole number/},
+  {name: '--lines without a value', args: () => ['task', 'log', task(), '--lines'], kind: 'usage', message: /--lines expects a value/},
+  {name: 'node log --lines that is not a number', args: () => ['node', 'log', '--lines', '10x'], kind: 'usage', message: /--lines: '10x' is not a whole number/},
+  {name: 'conflicting --completed and --all', args: () => ['task', 'log', task(), '--completed', '--all'], kind: 'usage', message: /--all=true cannot also be provided when using --completed/},
+  {name: 'conflicting --all and --cursor on node log', args: () => ['node', 'log', '--all', '--cursor', 'x'], kind: 'usage', message: /--cursor=x cannot also be provided when using --all/},
+  {name: 'conflicting --url and --cluster', args: () => ['task', 'list', '--url', NOWHERE, '--cluster', 'other'], kind: 'usage', message: /--url and --cluster cannot be used together/},
+  {name: 'conflicting --insecure and --ca-file', args: () => ['task', 'list', '--insecure', '--ca-file', '/dev/null'], kind: 'usage', message: /--insecure and --ca-file cannot be used together/},
+  {name: 'unknown task log output format', args: () => ['task', 'log', task(), '--output', 'yaml'], kind: 'usage', message: /Expected --output=yaml to be one of: text, json/},
+  {name: 'unknown node log output format', args: () => ['node', 'log', '-o', 'text'], kind: 'usage', message: /Expected --output=text to be one of: short, cat, json, json-pretty/},
+  {name: 'unknown colour mode', args: () => ['task', 'log', task(), '--color', 'sometimes'], kind: 'usage', message: /Expected --color=sometimes to be one of: auto, always, never/},
+  {name: 'bad --include regex', args: () => ['task', 'log', task(), '--include', '(['], kind: 'usage', message: /--include "\(\[" is not a valid regular expression/},
+  {name: 'bad --exclude regex', args: () => ['node', 'log', '--exclude', '*oops'], kind: 'usage', message: /--exclude "\*oops" is not a valid regular expression/},
+  {name: 'bad --since duration', args: () => ['node', 'log', '--since', 'yesterday'], kind: 'usage', message: /--since: 'yesterday' is neither a duration nor an RFC 3339 time/},
+  {name: 'bad --until duration', args: () => ['node', 'log', '--since', '1h', '--until', '5parsecs'], kind: 'usage', message: /--until: '5parsecs' is neither a duration/},
+  {name: 'bad --timeout', args: () => ['task', 'list', '--timeout', 'soon'], kind: 'usage', message: /--timeout: expected a positive number of seconds, got 'soon'/},
+  {name: 'zero --timeout', args: () => ['task', 'list', '--timeout', '0'], kind: 'usage', message: /--timeout: expected a positive number of seconds, got '0'/},
+  {name: '--max-streams below 1', args: () => ['task', 'log', task(), '--max-streams', '0'], kind: 'usage', message: /--max-streams: Expected an integer greater than or equal to 1/},
+  {name: '--interval that is not a number', args: () => ['task', 'log', task(), '--interval', 'fast'], kind: 'usage', message: /--interval: Expected an integer but received: fast/},
+  {name: '--filter without FIELD:VALUE', args: () => ['node', 'log', '--filter', 'nocolon'], kind: 'usage', message: /--filter "nocolon" must be KEY:VALUE/},
+  {name: 'an unknown flag', args: () => ['task', 'log', task(), '--bogus'], kind: 'usage', message: /Nonexistent flag: --bogus/},
+  {name: 'an extra argument', args: () => ['task', 'log', task(), 'stdout', 'extra'], kind: 'usage', message: /Unexpected argument: extra/},
+  {name: '--url that is not a URL', args: () => ['task', 'list', '--url', 'not a url'], kind: 'usage', message: /'not a url' \(flag --url\) is not a URL/},
+  {name: '--url that is not http(s)', args: () => ['task', 'list', '--url', 'ftp://dcos.example.com'], kind: 'usage', message: /is not an http or https URL/},
+  {name: 'cluster setup without a URL', args: () => ['cluster', 'setup'], kind: 'usage', message: /Missing 1 required arg: url/},
+  {name: 'task log without a task lists the running ones', args: () => ['task', 'log'], kind: 'usage', message: /missing TASK: .*running tasks: .*web \(2\)/, cluster: true},
+  {name: '--cursor with several matching tasks', args: () => ['task', 'log', 'web', '--cursor', '5'], kind: 'usage', message: /--cursor resumes one stream, but 2 match/, cluster: true},
+  {name: 'a cursor that is not a byte offset (files API)', args: () => ['task', 'log', task(), 'logs/app.log', '--cursor', 'abc'], kind: 'usage', message: /"abc" is not a task log cursor/, cluster: true},
+]
+
+describe('bad flags: one line, exit 2, nothing fetched', {concurrency: true}, () => {
+  for (const item of FLAG_CASES) {
+    test(item.name, async () => {
+      const result = await runCli(item.args(), {env: {DCOS_URL: item.cluster ? sim.url : NOWHERE, ...item.env}})
+      assertOneLineError(result, item.kind, item.message)
+    })
+  }
+})
+
+/** A HOME whose DC/OS CLI config holds one attached cluster with this dcos.toml text, written as is. */
+async function homeWithToml(text: string): Promise<string> {
+  const home = makeTempHome()
+  const dir = join(home, '.dcos', 'clusters', 'c1')
+  await mkdir(dir, {recursive: true, mode: 0o700})
+  await writeFile(join(dir, 'dcos.toml'), text, {mode: 0o600})
+  await writeFile(join(dir, 'attached'), '')
+  return home
+}
+
+interface ConfigCase {
+  name: string
+  /** Returns the HOME to run in (kept, removed at the end) and extra arguments and environment. */
+  setup: () => Promise<{home: string; args?: string[]; env?: Record<string, string>}>
+  kind: ErrorKind
+  message: RegExp
+  /** Default `task list`. */
+  command?: string[]
+}
+
+const CONFIG_CASES: ConfigCase[] = [
+  {
+    name: 'malformed dcos.toml',
+    setup: async () => ({home: await homeWithToml('[core\ndcos_url = "http://x"\n')}),
+    kind: 'config',
+    message: /dcos\.toml is not valid TOML: .*\(fix or remove the file\)/,
+  },
+  {
+    name: 'dcos.toml without core.dcos_url',
+    setup: async () => ({home: await homeWithToml('[core]\ntimeout = 5\n[cluster]\nname = "c1"\n')}),
+    kind: 'config',
+    message: /dcos\.toml has no core\.dcos_url/,
+  },
+  {
+    name: 'core.dcos_url that is not a URL',
+    setup: async () => ({home: await homeWithToml('[core]\ndcos_url = "dcos example com"\n')}),
+    kind: 'config',
+    message: /'dcos example com' .*core\.dcos_url\) is not a URL/,
+  },
+  {
+    name: 'core.timeout that is not a number',
+    setup: async () => ({home: await homeWithToml(`[core]\ndcos_url = "${NOWHERE}"\ntimeout = "soon"\n`)}),
+    kind: 'config',
+    message: /timeout 'soon' .*core\.timeout\) is not a positive number of seconds/,
+  },
+  {
+    name: 'core.ssl_verify naming a CA bundle that does not exist',
+    setup: async () => ({home: await homeWithToml(`[core]\ndcos_url = "${NOWHERE}"\nssl_verify = "/nonexistent/ca.pem"\n`)}),
+    kind: 'config',
+    message: /cannot read the CA bundle \/nonexistent\/ca\.pem .*no such file/,
+  },
+  {
+    name: 'no cluster configured at all',
+    setup: async () => ({home: makeTempHome()}),
+    kind: 'config',
+    message: /no cluster is configured \(run `dcos-ts cluster setup URL`/,
+  },
+  {
+    name: 'DCOS_URL that is not a URL',
+    setup: async () => ({home: makeTempHome(), env: {DCOS_URL: 'localhost:port'}}),
+    kind: 'config',
+    message: /'localhost:port' \(env DCOS_URL\) is not/,
+  },
+  {
+    name: 'DCOS_TIMEOUT that is not a number',
+    setup: async () => ({home: makeTempHome(), env: {DCOS_URL: NOWHERE, DCOS_TIMEOUT: 'forever'}}),
+    kind: 'config',
+    message: /timeout 'forever' \(env DCOS_TIMEOUT\) is not a positive number/,
+  },
+  {
+    name: 'DCOS_CLUSTER naming no configured cluster',
+    setup: async () => {
+      const home = makeTempHome()
+      await writeClusters(join(home, '.dcos'), [{id: 'c1', toml: {core: {dcos_url: NOWHERE}, cluster: {name: 'one'}}}])
+      return {home, env: {DCOS_CLUSTER: 'two'}}
+    },
+    kind: 'config',
+    message: /no configured cluster is named or has the id 'two' \(env DCOS_CLUSTER\) \(configured: one\)/,
+  },
+  {
+    name: 'several attached clusters',
+    setup: async () => {
+      const home = makeTempHome()
+      await writeClusters(join(home, '.dcos'), [
+        {id: 'c1', toml: {core: {dcos_url: NOWHERE}, cluster: {name: 'one'}}, attached: true},
+        {id: 'c2', toml: {core: {dcos_url: NOWHERE}, cluster: {name: 'two'}}, attached: true},
+      ])
+      return {home}
+    },
+    kind: 'config',
+    message: /several clusters are attached: one, two/,
+  },
+  {
+    name: '--ca-file that does not exist',
+    setup: async () => ({home: makeTempHome(), args: ['--ca-file', join(scratch, 'missing-ca.pem')], env: {DCOS_URL: NOWHERE}}),
+    kind: 'config',
+    message: /cannot read the CA bundle .*missing-ca\.pem \(flag --ca-file\): no such file/,
+  },
+  {
+    name: '--ca-file that holds no certificate',
+    setup: async () => {
+      const path = join(scratch, 'not-a-ca.pem')
+      await writeFile(path, 'hello\n')
+      return {home: makeTempHome(), args: ['--ca-file', path], env: {DCOS_URL: NOWHERE}}
+    },
+    kind: 'config',
+    message: /the CA bundle .*not-a-ca\.pem \(flag --ca-file\) holds no PEM certificate/,
+  },
+  {
+    name: '--token-file that does not exist',
+    setup: async () => ({home: makeTempHome(), args: ['--token-file', join(scratch, 'missing-token')], env: {DCOS_URL: NOWHERE}}),
+    kind: 'config',
+    message: /cannot read the token file .*missing-token: no such file/,
+  },
+  {
+    name: '--token-file that is a folder (unreadable as a file)',
+    setup: async () => ({home: makeTempHome(), args: ['--token-file', scratch], env: {DCOS_URL: NOWHERE}}),
+    kind: 'config',
+    message: /cannot read the token file .*: is a folder/,
+  },
+  {
+    name: '--token-file that is empty',
+    setup: async () => {
+      const path = join(scratch, 'empty-token')
+      await writeFile(path, '\n', {mode: 0o600})
+      return {home: makeTempHome(), args: ['--token-file', path], env: {DCOS_URL: NOWHERE}}
+    },
+    kind: 'config',
+    message: /the token file .*empty-token is empty/,
+  },
+  {
+    name: 'auth login to a URL that is not a configured cluster',
+    setup: async () => ({home: makeTempHome(), env: {DCOS_URL: NOWHERE}}),
+    command: ['auth', 'login'],
+    kind: 'config',
+    message: /cannot log in to http:\/\/127\.0\.0\.1:9: it is not a configured cluster \(env DCOS_URL\)/,
+  },
+]
+
+describe('bad configuration: one line, exit 3', {concurrency: true}, () => {
+  for (const item of CONFIG_CASES) {
+    test(item.name, async () => {
+      const {home, args = [], env = {}} = await item.setup()
+      try {
+        const result = await runCli([...(item.command ?? ['task', 'list']), ...args], {home, env})
+        assertOneLineError(result, item.kind, item.message)
+      } finally {
+        await rm(home, {recursive: true, force: true})
+      }
+    })
+  }
+})

@@ -1,0 +1,181 @@
+/**
+ * Property tests of the Mesos files API reader (src/logs/sources/files-api.ts): LineAssembler and
+ * MesosFile over random file bytes, with the answers' bodies cut into random chunks. However the bytes
+ * arrive, the lines and their cursors are those of the file; bad answers fail only with a CliError.
+ */
+import assert from 'node:assert/strict'
+import {Readable} from 'node:stream'
+import {describe, test} from 'node:test'
+import fc from 'fast-check'
+import {CliError, isCliError} from '../../src/cluster/errors.js'
+import type {HttpClient, RequestOptions} from '../../src/cluster/http.js'
+import type {LogEntry, StreamInfo} from '../../src/logs/entry.js'
+import {LineAssembler, MESOS_READ_CAP, MesosFile, createFilesApiSource, decodeReadAnswer} from '../../src/logs/sources/files-api.js'
+import type {LogWindow} from '../../src/logs/sources/window.js'
+
+const RUNS = {numRuns: 200}
+const STREAM: StreamInfo = {id: 'fw/web.1/stdout', kind: 'task', label: 'web.1', task: 'web.1', file: 'stdout'}
+const PATH = '/sandbox/stdout'
+
+function chunked(bytes: Buffer, cuts: number[]): Buffer[] {
+  const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b)
+  return [...points, bytes.length].map((point, index, all) => bytes.subarray(index === 0 ? 0 : all[index - 1], point))
+}
+
+/** File bytes rich in what matters: newlines, runs of them, multi-byte UTF-8, invalid bytes. */
+const fileBytes = fc
+  .array(
+    fc.oneof(
+      {weight: 3, arbitrary: fc.uint8Array({maxLength: 12}).map((b) => Buffer.from(b))},
+      {weight: 3, arbitrary: fc.constantFrom('\n', '\n\n', 'é', '💥', '\r\n', '"', '\\', '/').map((s) => Buffer.from(s))},
+      {weight: 2, arbitrary: fc.string({unit: 'grapheme', maxLength: 10}).map((s) => Buffer.from(s))},
+    ),
+    {maxLength: 40},
+  )
+  .map((parts) => Buffer.concat(parts))
+
+/** The non-empty lines of a file from `base` on, as a reader must give them (cursor: the LF's offset). */
+function expectedLines(file: Buffer, base: number, withTail: boolean): Array<{message: string; cursor: string}> {
+  const lines: Array<{message: string; cursor: string}> = []
+  let start = base
+  for (let lf = file.indexOf(0x0a, base); lf >= 0; lf = file.indexOf(0x0a, start)) {
+    if (lf > start) lines.push({message: file.toString('utf8', start, lf), cursor: String(lf)})
+    start = lf + 1
+  }
+  if (withTail && start < file.length) lines.push({message: file.toString('utf8', start), cursor: String(file.length)})
+  return lines
+}
+
+const plain = (entries: LogEntry[]) => entries.map(({message, cursor}) => ({message, cursor}))
+
+/** Mesos's answer: `data` holds the raw bytes, escaped as JSON needs (bytes >= 0x80 as they are). */
+function mesosAnswer(data: Buffer, offset: number): Buffer {
+  const escaped: number[] = []
+  for (const byte of data) {
+    if (byte === 0x22 || byte === 0x5c) escaped.push(0x5c, byte)
+    else if (byte < 0x20) escaped.push(...Buffer.from(`\\u00${byte.toString(16).padStart(2, '0')}`))
+    else escaped.push(byte)
+  }
+  return Buffer.concat([Buffer.from(`{"data":"`), Buffer.from(escaped), Buffer.from(`","offset":${offset}}`)])
+}
+
+/** A files API serving one file, every answer's body cut at the given points. */
+class FakeFilesApi implements HttpClient {
+  readonly baseUrl = 'http://fake'
+  constructor(
+    private readonly file: Buffer,
+    private readonly cuts: number[],
+  ) {}
+  json<T>(): Promise<T> {
+    throw new Error('not used')
+  }
+  text(): Promise<never> {
+    throw new Error('not used')
+  }
+  async stream(path: string, options: RequestOptions = {}) {
+    const query = options.query ?? {}
+    assert.equal(query.path, PATH, `read of ${path}`)
+    const offset = Number(query.offset)
+    const body =
+      offset === -1
+        ? Buffer.from(`{"data":"","offset":${this.file.length}}`)
+        : mesosAnswer(this.file.subarray(offset, offset + Math.min(Number(query.length ?? MESOS_READ_CAP), MESOS_READ_CAP)), offset)
+    return {response: {status: 200, headers: {}, url: this.baseUrl + path}, body: Readable.from(chunked(body, this.cuts))}
+  }
+}
+
+const cuts = fc.array(fc.nat(), {maxLength: 30})
+
+describe('LineAssembler, fuzzed', () => {
+  test('any chunking gives the file lines with byte-offset cursors', () => {
+    fc.assert(
+      fc.property(fileBytes, cuts, fc.nat({max: 1_000_000}), (file, cutAt, base) => {
+        const lines = new LineAssembler(STREAM)
+        lines.restart(base)
+        const got = [...chunked(file, cutAt).flatMap((chunk) => lines.push(chunk)), ...lines.finish()]
+        const shifted = Buffer.concat([Buffer.alloc(base), file])
+        assert.deepEqual(plain(got), expectedLines(shifted, base, true))
+      }),
+      RUNS,
+    )
+  })
+})
+
+describe('MesosFile and the files API source, fuzzed', () => {
+  const signal = new AbortController().signal
+  const sleep = async () => {}
+
+  test('decodeReadAnswer gives back the raw bytes of any answer Mesos writes', () => {
+    fc.assert(
+      fc.property(fileBytes, fc.nat(), (data, offset) => {
+        assert.deepEqual(decodeReadAnswer(mesosAnswer(data, offset), PATH), {data, offset})
+      }),
+      RUNS,
+    )
+  })
+
+  test('decodeReadAnswer on random bytes: an answer or a protocol CliError', () => {
+    const prefix = fc.constantFrom('', '{"data":"', '{"offset":1,"data":"', '{"data":')
+    fc.assert(
+      fc.property(prefix, fc.uint8Array({maxLength: 80}), fc.constantFrom('', '"}', '","offset":3}', '}'), (start, bytes, end) => {
+        try {
+          const answer = decodeReadAnswer(Buffer.concat([Buffer.from(start), Buffer.from(bytes), Buffer.from(end)]), PATH)
+          assert.ok(Buffer.isBuffer(answer.data) && typeof answer.offset === 'number')
+        } catch (error) {
+          assert.ok(isCliError(error) && error.kind === 'protocol', `not a protocol CliError: ${String(error)}`)
+        }
+      }),
+      {numRuns: 400},
+    )
+  })
+
+  test('reading a file through the source: the same lines however the answers are chunked', async () => {
+    const window: fc.Arbitrary<LogWindow> = fc.oneof(fc.constant({kind: 'all'} as const), fc.nat({max: 12}).map((lines) => ({kind: 'tail', lines}) as const))
+    await fc.assert(
+      fc.asyncProperty(fileBytes, cuts, window, async (file, cutAt, shown) => {
+        const http = new FakeFilesApi(file, cutAt)
+        const source = createFilesApiSource(http, {stream: STREAM, agentId: 'S0', path: PATH}, shown, {sleep})
+        const got: LogEntry[] = []
+        for await (const batch of source.open({follow: false}, signal)) got.push(...batch)
+        const all = expectedLines(file, 0, true)
+        assert.deepEqual(plain(got), shown.kind === 'all' ? all : all.slice(Math.max(0, all.length - shown.lines)))
+      }),
+      RUNS,
+    )
+  })
+
+  test('windowStart finds where the last N lines begin, in files spanning several 64 KiB reads', async () => {
+    // Long lines and long runs of empty lines around the 64 KiB read boundaries.
+    const part = fc.oneof(
+      fc.nat({max: 70_000}).map((n) => Buffer.alloc(n, 0x61)),
+      fc.nat({max: 5}).map((n) => Buffer.alloc(n, 0x0a)),
+      fc.constant(Buffer.from('short\n')),
+    )
+    const bigFile = fc.array(part, {maxLength: 8}).map((parts) => Buffer.concat(parts))
+    await fc.assert(
+      fc.asyncProperty(bigFile, fc.nat({max: 6}), fc.boolean(), async (file, lines, includePartial) => {
+        const start = await new MesosFile(new FakeFilesApi(file, []), 'S0', PATH).windowStart(lines, file.length, includePartial, signal)
+        // The window is exactly the last `lines` lines: reading from start yields them and no more.
+        const all = expectedLines(file, 0, includePartial)
+        assert.deepEqual(expectedLines(file, start, includePartial), lines === 0 ? [] : all.slice(-lines))
+      }),
+      {numRuns: 60},
+    )
+  })
+
+  test('a missing file is a not-found CliError, not a crash', async () => {
+    const http: HttpClient = {
+      baseUrl: 'http://fake',
+      json: () => Promise.reject(new Error('not used')),
+      text: () => Promise.reject(new Error('not used')),
+      stream: async (path) => ({response: {status: 404, headers: {}, url: path}, body: Readable.from([Buffer.from('')])}),
+    }
+    const source = createFilesApiSource(http, {stream: STREAM, agentId: 'S0', path: PATH}, {kind: 'all'}, {sleep})
+    await assert.rejects(
+      async () => {
+        for await (const _ of source.open({follow: false}, signal));
+      },
+      (error: unknown) => error instanceof CliError && error.kind === 'not-found',
+    )
+  })
+})
