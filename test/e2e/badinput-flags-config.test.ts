@@ -9,21 +9,12 @@ import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {EXIT_CODES, type ErrorKind} from '../../src/cluster/errors.js'
+import type {ErrorKind} from '../../src/cluster/errors.js'
 import {startSim, type Sim} from '../../src/sim/index.js'
-import {makeTempHome, runCli, writeClusters, type CliResult} from '../helpers/cli.js'
+import {makeTempHome, runCli, writeClusters} from '../helpers/cli.js'
+import {assertOneLineError} from '../helpers/errors.js'
 
 /** One line, `Error: ` first, no stack trace, nothing on stdout, the kind's exit code. */
-function assertOneLineError(result: CliResult, kind: ErrorKind, message: RegExp): void {
-  const context = `stdout: ${result.stdout}\nstderr: ${result.stderr}`
-  assert.equal(result.timedOut, false, `timed out\n${context}`)
-  assert.match(result.stderr, /^Error: [^\n]+\n$/, `one line starting "Error: "\n${context}`)
-  assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack trace')
-  assert.match(result.stderr, message)
-  assert.equal(result.code, EXIT_CODES[kind], `exit code of a ${kind} error\n${context}`)
-  assert.equal(result.stdout, '')
-}
-
 /** A cluster URL where nothing listens: flags must fail before anything connects. */
 const NOWHERE = 'http://127.0.0.1:9'
 
@@ -88,7 +79,7 @@ describe('bad flags: one line, exit 2, nothing fetched', {concurrency: true}, ()
   for (const item of FLAG_CASES) {
     test(item.name, async () => {
       const result = await runCli(item.args(), {env: {DCOS_URL: item.cluster ? sim.url : NOWHERE, ...item.env}})
-      assertOneLineError(result, item.kind, item.message)
+      assertOneLineError(result, item.kind, item.message, {emptyStdout: true})
     })
   }
 })
@@ -238,7 +229,7 @@ describe('bad configuration: one line, exit 3', {concurrency: true}, () => {
       const {home, args = [], env = {}} = await item.setup()
       try {
         const result = await runCli([...(item.command ?? ['task', 'list']), ...args], {home, env})
-        assertOneLineError(result, item.kind, item.message)
+        assertOneLineError(result, item.kind, item.message, {emptyStdout: true})
       } finally {
         await rm(home, {recursive: true, force: true})
       }

@@ -9,20 +9,12 @@ import assert from 'node:assert/strict'
 import {createServer, request, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {after, before, describe, test} from 'node:test'
-import {EXIT_CODES, type ErrorKind} from '../../src/cluster/errors.js'
+import type {ErrorKind} from '../../src/cluster/errors.js'
 import {startSim, type Sim, type SimTask} from '../../src/sim/index.js'
 import {runCli, type CliResult} from '../helpers/cli.js'
+import {assertOneLineError} from '../helpers/errors.js'
 
 /** One line, `Error: ` first, no stack trace, the kind's exit code. */
-function assertOneLineError(result: CliResult, kind: ErrorKind, message: RegExp): void {
-  const context = `stdout: ${result.stdout.slice(0, 500)}\nstderr: ${result.stderr}`
-  assert.equal(result.timedOut, false, `timed out\n${context}`)
-  assert.match(result.stderr, /^Error: [^\n]+\n$/, `one line starting "Error: "\n${context}`)
-  assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack trace')
-  assert.match(result.stderr, message)
-  assert.equal(result.code, EXIT_CODES[kind], `exit code of a ${kind} error\n${context}`)
-}
-
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 /** Answers a request itself (true) or lets it through to the simulated cluster (false). */
 type Spoiler = (req: IncomingMessage, res: ServerResponse) => boolean

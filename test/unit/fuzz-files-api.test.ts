@@ -12,15 +12,11 @@ import type {HttpClient, RequestOptions} from '../../src/cluster/http.js'
 import type {LogEntry, StreamInfo} from '../../src/logs/entry.js'
 import {LineAssembler, MESOS_READ_CAP, MesosFile, createFilesApiSource, decodeReadAnswer} from '../../src/logs/sources/files-api.js'
 import type {LogWindow} from '../../src/logs/sources/window.js'
+import {splitAt} from '../helpers/chunks.js'
 
 const RUNS = {numRuns: 200}
 const STREAM: StreamInfo = {id: 'fw/web.1/stdout', kind: 'task', label: 'web.1', task: 'web.1', file: 'stdout'}
 const PATH = '/sandbox/stdout'
-
-function chunked(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b)
-  return [...points, bytes.length].map((point, index, all) => bytes.subarray(index === 0 ? 0 : all[index - 1], point))
-}
 
 /** File bytes rich in what matters: newlines, runs of them, multi-byte UTF-8, invalid bytes. */
 const fileBytes = fc
@@ -80,7 +76,7 @@ class FakeFilesApi implements HttpClient {
       offset === -1
         ? Buffer.from(`{"data":"","offset":${this.file.length}}`)
         : mesosAnswer(this.file.subarray(offset, offset + Math.min(Number(query.length ?? MESOS_READ_CAP), MESOS_READ_CAP)), offset)
-    return {response: {status: 200, headers: {}, url: this.baseUrl + path}, body: Readable.from(chunked(body, this.cuts))}
+    return {response: {status: 200, headers: {}, url: this.baseUrl + path}, body: Readable.from(splitAt(body, this.cuts))}
   }
 }
 
@@ -92,7 +88,7 @@ describe('LineAssembler, fuzzed', () => {
       fc.property(fileBytes, cuts, fc.nat({max: 1_000_000}), (file, cutAt, base) => {
         const lines = new LineAssembler(STREAM)
         lines.restart(base)
-        const got = [...chunked(file, cutAt).flatMap((chunk) => lines.push(chunk)), ...lines.finish()]
+        const got = [...splitAt(file, cutAt).flatMap((chunk) => lines.push(chunk)), ...lines.finish()]
         const shifted = Buffer.concat([Buffer.alloc(base), file])
         assert.deepEqual(plain(got), expectedLines(shifted, base, true))
       }),

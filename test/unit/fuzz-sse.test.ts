@@ -7,20 +7,9 @@ import {describe, test} from 'node:test'
 import fc from 'fast-check'
 import {isCliError} from '../../src/cluster/errors.js'
 import {SseParser, parseEventJson, taskEventMessage} from '../../src/logs/sse.js'
+import {splitAt} from '../helpers/chunks.js'
 
 const RUNS = {numRuns: 300}
-
-/** Cuts bytes at the given points (any number, any order, duplicates allowed). */
-function chunked(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b)
-  const chunks: Buffer[] = []
-  let from = 0
-  for (const point of [...points, bytes.length]) {
-    chunks.push(bytes.subarray(from, point))
-    from = point
-  }
-  return chunks
-}
 
 interface Parsed {
   events: Array<{id: string | undefined; data: string}>
@@ -61,7 +50,7 @@ describe('event-stream parser, fuzzed', () => {
             return lines.map((line) => line + end).join('') + end
           })
           .join('')
-        const parsed = parse(chunked(Buffer.from(text), cutAt))
+        const parsed = parse(splitAt(Buffer.from(text), cutAt))
         assert.deepEqual(
           parsed.events,
           events.map(({id, data}) => ({id, data: data.join('\n')})),
@@ -80,7 +69,7 @@ describe('event-stream parser, fuzzed', () => {
     fc.assert(
       fc.property(prefix, fc.array(byte, {maxLength: 300}), cuts, (start, bytes, cutAt) => {
         const input = Buffer.concat([Buffer.from(start), Buffer.from(bytes)])
-        assert.deepEqual(parse(chunked(input, cutAt)), parse([input]))
+        assert.deepEqual(parse(splitAt(input, cutAt)), parse([input]))
       }),
       RUNS,
     )

@@ -9,13 +9,9 @@ import fc from 'fast-check'
 import {isCliError} from '../../src/cluster/errors.js'
 import {objectNode, readSelected, valueNode} from '../../src/mesos/json-select.js'
 import {scanMasterState} from '../../src/mesos/state-scanner.js'
+import {splitAt} from '../helpers/chunks.js'
 
 const RUNS = {numRuns: 150}
-
-function chunked(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b)
-  return [...points, bytes.length].map((point, index, all) => bytes.subarray(index === 0 ? 0 : all[index - 1], point))
-}
 
 async function* stream(chunks: Buffer[]): AsyncIterable<Buffer> {
   yield* chunks
@@ -90,7 +86,7 @@ describe('master state reader, fuzzed', () => {
       fc.asyncProperty(state, fc.constantFrom(0, 1, 2), fc.array(fc.nat(), {maxLength: 30}), async (value, indent, cuts) => {
         const body = serialise(value, indent)
         const whole = await scanMasterState(body)
-        const pieces = await scanMasterState(stream(chunked(body, cuts)))
+        const pieces = await scanMasterState(stream(splitAt(body, cuts)))
         assert.deepEqual(pieces, whole)
         const expected = [...value.frameworks, ...value.completed_frameworks].flatMap((fw) => [...fw.tasks, ...fw.completed_tasks].map((t) => [t.id, t.name, t.state]))
         assert.deepEqual(
@@ -111,7 +107,7 @@ describe('master state reader, fuzzed', () => {
       fc.asyncProperty(state, fc.array(fc.nat(), {maxLength: 20}), fc.string({maxLength: 1}), async (value, cuts, letter) => {
         const body = serialise(value, 0)
         const keep = (t: {id: string; name: string}) => t.id.includes(letter) && !t.name.startsWith(letter)
-        const kept = await scanMasterState(stream(chunked(body, cuts)), {keep})
+        const kept = await scanMasterState(stream(splitAt(body, cuts)), {keep})
         const all = await scanMasterState(body)
         assert.deepEqual(kept.tasks, all.tasks.filter(keep))
       }),
@@ -124,7 +120,7 @@ describe('master state reader, fuzzed', () => {
       fc.asyncProperty(state, fc.nat(), fc.array(fc.nat(), {maxLength: 10}), async (value, cut, cuts) => {
         const body = serialise(value, 0)
         const prefix = body.subarray(0, cut % body.length)
-        assert.equal(await onlyProtocolErrors(scanMasterState(stream(chunked(prefix, cuts)))), 'rejected')
+        assert.equal(await onlyProtocolErrors(scanMasterState(stream(splitAt(prefix, cuts)))), 'rejected')
       }),
       RUNS,
     )
@@ -141,7 +137,7 @@ describe('master state reader, fuzzed', () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(mutated, random, jsonish), fc.array(fc.nat(), {maxLength: 20}), async (body, cuts) => {
         const whole = await onlyProtocolErrors(scanMasterState(body))
-        assert.equal(await onlyProtocolErrors(scanMasterState(stream(chunked(body, cuts)))), whole, 'chunking changes nothing')
+        assert.equal(await onlyProtocolErrors(scanMasterState(stream(splitAt(body, cuts)))), whole, 'chunking changes nothing')
       }),
       {numRuns: 400},
     )
@@ -159,7 +155,7 @@ describe('selective JSON reader, fuzzed', () => {
           const {wanted: _drop, ...rest} = others
           const body = Buffer.from(JSON.stringify({...rest, wanted, after: rest}))
           let seen: unknown = 'never set'
-          await readSelected(stream(chunked(body, cuts)), objectNode({wanted: valueNode((value) => (seen = value))}), 'a document')
+          await readSelected(stream(splitAt(body, cuts)), objectNode({wanted: valueNode((value) => (seen = value))}), 'a document')
           assert.deepEqual(seen, JSON.parse(JSON.stringify(wanted)))
         },
       ),

@@ -5,6 +5,7 @@ import {fileURLToPath} from 'node:url'
 import fc from 'fast-check'
 import {CliError} from '../../src/cluster/errors.js'
 import {SseParser, parseEventJson, taskEventMessage} from '../../src/logs/sse.js'
+import {splitAt} from '../helpers/chunks.js'
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url))
 const needsShared = existsSync(shared) ? {} : {skip: 'needs ../shared beside the repository'}
@@ -19,17 +20,6 @@ function parse(chunks: Buffer[]): {events: Parsed[]; incomplete: boolean} {
   })
   for (const chunk of chunks) parser.push(chunk)
   return {events, incomplete: parser.incomplete}
-}
-
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b)
-  const chunks: Buffer[] = []
-  let last = 0
-  for (const point of [...points, bytes.length]) {
-    chunks.push(bytes.subarray(last, point))
-    last = point
-  }
-  return chunks
 }
 
 /** The body of a captured HTTP response (after the blank line that ends the headers). */
@@ -95,7 +85,7 @@ describe('SSE parser', () => {
         }
         const bytes = Buffer.from(crlf ? text.replaceAll('\n', '\r\n') : text)
         const whole = parse([bytes]).events
-        assert.deepEqual(parse(split(bytes, cuts)).events, whole)
+        assert.deepEqual(parse(splitAt(bytes, cuts)).events, whole)
         assert.equal(whole.filter((e) => e.type === 'event').length, events.length)
       }),
       {numRuns: 300},

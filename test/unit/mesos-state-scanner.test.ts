@@ -19,6 +19,7 @@ import {
   type TaskName,
 } from '../../src/mesos/state.js'
 import {bigStateText} from '../helpers/big-state.js'
+import {splitAt} from '../helpers/chunks.js'
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url))
 const needsShared = existsSync(shared) ? {} : {skip: 'needs ../shared beside the repository'}
@@ -96,18 +97,6 @@ function reference(text: string, keep?: (task: TaskName) => boolean): MasterStat
   return state
 }
 
-/** Splits bytes at the given cut points (any byte: inside strings, escapes, UTF-8 sequences). */
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b)
-  const chunks: Buffer[] = []
-  let from = 0
-  for (const point of [...points, bytes.length]) {
-    chunks.push(bytes.subarray(from, point))
-    from = point
-  }
-  return chunks
-}
-
 async function* stream(chunks: Buffer[]): AsyncGenerator<Buffer> {
   yield* chunks
 }
@@ -130,7 +119,7 @@ describe('scanMasterState on real master states', needsShared, () => {
       assert.deepEqual(await scanMasterState(bytes), expected)
       await fc.assert(
         fc.asyncProperty(fc.array(fc.nat(), {maxLength: 60}), async (cuts) => {
-          assert.deepEqual(await scanMasterState(stream(split(bytes, cuts))), expected)
+          assert.deepEqual(await scanMasterState(stream(splitAt(bytes, cuts))), expected)
         }),
         {numRuns: 60},
       )
@@ -188,7 +177,7 @@ describe('scanMasterState on real master states', needsShared, () => {
 
   test('reads a Node Readable stream (the HttpClient.stream body)', async () => {
     const bytes = fixture(MASTER_STATES[2])
-    const body = Readable.from(split(bytes, [1, 100, 5000, 5001, 9000]))
+    const body = Readable.from(splitAt(bytes, [1, 100, 5000, 5001, 9000]))
     assert.deepEqual(await scanMasterState(body), reference(bytes.toString()))
   })
 })
@@ -282,7 +271,7 @@ describe('scanMasterState on generated states', () => {
       fc.asyncProperty(masterState, fc.constantFrom(undefined, 0, 1, 2, '\t', ' \r\n'), fc.array(fc.nat(), {maxLength: 30}), async (state, indent, cuts) => {
         const json = JSON.stringify(state, null, indent)
         const bytes = Buffer.from(json)
-        assert.deepEqual(await scanMasterState(stream(split(bytes, cuts))), reference(json))
+        assert.deepEqual(await scanMasterState(stream(splitAt(bytes, cuts))), reference(json))
       }),
       {numRuns: 300},
     )
@@ -293,7 +282,7 @@ describe('scanMasterState on generated states', () => {
       fc.asyncProperty(masterState, fc.array(fc.nat(), {maxLength: 10}), fc.string({maxLength: 1}), async (state, cuts, letter) => {
         const json = JSON.stringify(state)
         const keep = (task: TaskName) => task.id.includes(letter) || task.name.includes(letter)
-        assert.deepEqual(await scanMasterState(stream(split(Buffer.from(json), cuts)), {keep}), reference(json, keep))
+        assert.deepEqual(await scanMasterState(stream(splitAt(Buffer.from(json), cuts)), {keep}), reference(json, keep))
       }),
       {numRuns: 200},
     )
@@ -310,7 +299,7 @@ describe('scanMasterState rejects what is not a master state', () => {
     const bytes = Buffer.from(bigStateText({tasks: 30}))
     await fc.assert(
       fc.asyncProperty(fc.integer({min: 0, max: bytes.length - 1}), fc.array(fc.nat(), {maxLength: 5}), async (end, cuts) => {
-        const error = await protocolError(scanMasterState(stream(split(bytes.subarray(0, end), cuts))))
+        const error = await protocolError(scanMasterState(stream(splitAt(bytes.subarray(0, end), cuts))))
         assert.match(error.message, /^the master state is not valid JSON at byte \d+/)
       }),
       {numRuns: 200},
