@@ -6,18 +6,17 @@
 import assert from 'node:assert/strict'
 import {generateKeyPairSync} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {chmod, readFile, rm, stat, writeFile} from 'node:fs/promises'
+import {chmod, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {parse as parseToml} from 'smol-toml'
 import type {ClusterToml} from '../../src/cluster/config.js'
 import {EXIT_CODES} from '../../src/cluster/errors.js'
 import {DEFAULT_USER, startSim, type Sim} from '../../src/sim/index.js'
-import {makeTempHome, runCli, startCli, writeClusters} from '../helpers/cli.js'
+import {fileMode, readClusterToml, runCli, startCli, tempHomes, writeClusters} from '../helpers/cli.js'
 
 let sim: Sim
 let clusterId: string
-const homes: string[] = []
+const home = tempHomes()
 const SERVICE = 'ci-logs'
 /** As `dcos security org service-accounts keypair` writes them: PKCS#1 private, SPKI public. */
 const keyPair = () =>
@@ -30,20 +29,7 @@ before(async () => {
   const metadata = await fetch(`${sim.url}/metadata`, {headers: {authorization: `token=${sim.issueToken('test')}`}})
   clusterId = ((await metadata.json()) as {CLUSTER_ID: string}).CLUSTER_ID
 })
-after(async () => {
-  await sim.close()
-  await Promise.all(homes.map((home) => rm(home, {recursive: true, force: true})))
-})
-
-function home(): string {
-  const path = makeTempHome()
-  homes.push(path)
-  return path
-}
-
-const mode = async (path: string) => (await stat(path)).mode & 0o777
-/** Plain objects (smol-toml makes them without a prototype), for deepEqual. */
-const readToml = async (path: string) => JSON.parse(JSON.stringify(parseToml(await readFile(path, 'utf8')))) as ClusterToml
+after(() => sim.close())
 
 /** A HOME where the official CLI set up the sim (as `dcos cluster setup` writes it), without a token. */
 async function officialHome(extra: ClusterToml = {}): Promise<{home: string; config: string}> {
@@ -73,10 +59,10 @@ describe('login against the simulated cluster', {concurrency: true}, () => {
     assert.equal(result.stdout, '')
     assert.doesNotMatch(result.stderr, new RegExp(DEFAULT_USER.password))
     const clusterDir = join(dir, '.dcos', 'clusters', clusterId)
-    for (const folder of [join(dir, '.dcos'), join(dir, '.dcos', 'clusters'), clusterDir]) assert.equal(await mode(folder), 0o700, folder)
-    assert.equal(await mode(join(clusterDir, 'dcos.toml')), 0o600)
+    for (const folder of [join(dir, '.dcos'), join(dir, '.dcos', 'clusters'), clusterDir]) assert.equal(await fileMode(folder), 0o700, folder)
+    assert.equal(await fileMode(join(clusterDir, 'dcos.toml')), 0o600)
     assert.ok(existsSync(join(clusterDir, 'attached')))
-    const toml = await readToml(join(clusterDir, 'dcos.toml'))
+    const toml = await readClusterToml(join(clusterDir, 'dcos.toml'))
     assert.equal(toml.core?.dcos_url, sim.url)
     assert.equal(toml.cluster?.name, 'sim')
     assert.match(String(toml.core?.dcos_acs_token), /^eyJ/)
@@ -105,15 +91,15 @@ describe('login against the simulated cluster', {concurrency: true}, () => {
     assert.equal(refused.stderr, `Error: permissions 0644 for '${passwordFile}' are too open, expected 0400 or 0600 (chmod 600 '${passwordFile}')\n`)
 
     await chmod(passwordFile, 0o600)
-    const before = await readToml(config)
+    const before = await readClusterToml(config)
     const result = await runCli(['auth', 'login', '--username', DEFAULT_USER.uid, '--password-file', passwordFile], {home: dir})
     assert.equal(result.code, 0, result.stderr)
     assert.equal(result.stderr, `Logged in as '${DEFAULT_USER.uid}' to 'sim' (${sim.url}).\n`)
-    const after = await readToml(config)
+    const after = await readClusterToml(config)
     const {dcos_acs_token: token, ...core} = after.core ?? {}
     assert.match(String(token), /^eyJ/)
     assert.deepEqual({...after, core}, before, 'every other key as the official CLI wrote it')
-    assert.equal(await mode(config), 0o600)
+    assert.equal(await fileMode(config), 0o600)
   })
 
   test('a service account logs in with its key; a bad key and an open key file are refused; logout forgets both', async () => {
@@ -133,18 +119,18 @@ describe('login against the simulated cluster', {concurrency: true}, () => {
 
     const good = await runCli(['auth', 'login', '--username', SERVICE, '--private-key', keyFile], {home: dir})
     assert.equal(good.code, 0, good.stderr)
-    const toml = await readToml(config)
+    const toml = await readClusterToml(config)
     assert.match(String(toml.core?.dcos_acs_token), /^eyJ/)
     assert.deepEqual(toml['dcos-ts'], {service_account_uid: SERVICE, service_account_private_key: keyFile})
     assert.equal((await runCli(['cluster', 'show', '--check'], {home: dir})).code, 0)
 
     const logout = await runCli(['auth', 'logout'], {home: dir})
     assert.equal(logout.code, 0, logout.stderr)
-    const loggedOut = await readToml(config)
+    const loggedOut = await readClusterToml(config)
     assert.equal(loggedOut.core?.dcos_acs_token, undefined)
     assert.equal(loggedOut['dcos-ts'], undefined)
     assert.equal(loggedOut.marathon !== undefined && loggedOut.core?.timeout, 30)
-    assert.equal(await mode(config), 0o600)
+    assert.equal(await fileMode(config), 0o600)
     assert.equal((await runCli(['cluster', 'show', '--check'], {home: dir})).code, EXIT_CODES.auth)
   })
 
@@ -178,9 +164,9 @@ describe('login against the simulated cluster', {concurrency: true}, () => {
     cli.kill('SIGINT')
     const result = await cli.done
     assert.deepEqual(result.stdout.split('\n').filter((l) => l.startsWith('relogin')), [1, 2, 3, 4, 5, 6].map(line))
-    const renewed = await readToml(config)
+    const renewed = await readClusterToml(config)
     assert.notEqual(renewed.core?.dcos_acs_token, shortToken, 'the new token is kept for the next run')
-    assert.equal(await mode(config), 0o600)
+    assert.equal(await fileMode(config), 0o600)
   })
 
   test('without a service account, a 401 stops with the auth message', async () => {

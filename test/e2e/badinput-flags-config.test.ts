@@ -4,7 +4,6 @@
  * frames), nothing on stdout, and the documented exit code (EXIT_CODES). Flags are checked before
  * anything is fetched, so most cases need no cluster; the few that do read the simulated one.
  */
-import assert from 'node:assert/strict'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'

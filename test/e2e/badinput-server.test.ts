@@ -6,13 +6,13 @@
  * NUL, a 10 MB line) are not errors: they are data, and the cases say what is printed instead.
  */
 import assert from 'node:assert/strict'
-import {createServer, request, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import type {AddressInfo} from 'node:net'
+import {createServer, request, type IncomingMessage, type ServerResponse} from 'node:http'
 import {after, before, describe, test} from 'node:test'
 import type {ErrorKind} from '../../src/cluster/errors.js'
 import {startSim, type Sim, type SimTask} from '../../src/sim/index.js'
 import {runCli, type CliResult} from '../helpers/cli.js'
 import {assertOneLineError} from '../helpers/errors.js'
+import {testServers} from '../helpers/servers.js'
 
 /** One line, `Error: ` first, no stack trace, the kind's exit code. */
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
@@ -21,7 +21,7 @@ type Spoiler = (req: IncomingMessage, res: ServerResponse) => boolean
 
 let sim: Sim
 let web: SimTask
-const servers: Server[] = []
+const servers = testServers()
 
 before(async () => {
   sim = await startSim()
@@ -30,17 +30,10 @@ before(async () => {
   web = found
 })
 after(async () => {
-  for (const server of servers) server.closeAllConnections()
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
   await sim.close()
 })
 
-async function listen(handler: Handler): Promise<string> {
-  const server = createServer(handler)
-  servers.push(server)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
+const listen = (handler: Handler): Promise<string> => servers.listen(createServer(handler))
 
 /** A front on its own port: the spoiler answers what it wants, everything else is the simulated cluster's. */
 function front(spoil: Spoiler): Promise<string> {

@@ -4,16 +4,14 @@
  */
 import assert from 'node:assert/strict'
 import {existsSync} from 'node:fs'
-import {readFile, rm, stat, writeFile} from 'node:fs/promises'
+import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {parse as parseToml} from 'smol-toml'
-import type {ClusterToml} from '../../src/cluster/config.js'
 import {EXIT_CODES} from '../../src/cluster/errors.js'
 import {startSim, type Sim} from '../../src/sim/index.js'
-import {makeTempHome, runCli, writeClusters} from '../helpers/cli.js'
+import {fileMode, readClusterToml, runCli, tempHomes, writeClusters} from '../helpers/cli.js'
 
-const homes: string[] = []
+const home = tempHomes()
 let sim: Sim
 let clusterId: string
 
@@ -21,19 +19,7 @@ before(async () => {
   sim = await startSim()
   clusterId = ((await (await fetch(`${sim.url}/metadata`)).json()) as {CLUSTER_ID: string}).CLUSTER_ID
 })
-after(async () => {
-  await sim.close()
-  await Promise.all(homes.map((home) => rm(home, {recursive: true, force: true})))
-})
-
-function home(): string {
-  const path = makeTempHome()
-  homes.push(path)
-  return path
-}
-
-const mode = async (path: string) => (await stat(path)).mode & 0o777
-const readToml = async (path: string) => JSON.parse(JSON.stringify(parseToml(await readFile(path, 'utf8')))) as ClusterToml
+after(() => sim.close())
 
 /** Two clusters as the official CLI leaves them, "prod" attached. */
 async function twoClusters(dcosDir: string): Promise<void> {
@@ -102,20 +88,20 @@ describe('cluster setup without auth', {concurrency: true}, () => {
     assert.match(first.stderr, /^This cluster does not require authenticated requests\. Skipping login\.\n/)
     const clusterDir = join(dir, '.dcos', 'clusters', clusterId)
     const config = join(clusterDir, 'dcos.toml')
-    assert.deepEqual(await readToml(config), {core: {dcos_url: sim.url, ssl_verify: 'true'}, cluster: {name: 'sim'}})
-    assert.equal(await mode(config), 0o600)
+    assert.deepEqual(await readClusterToml(config), {core: {dcos_url: sim.url, ssl_verify: 'true'}, cluster: {name: 'sim'}})
+    assert.equal(await fileMode(config), 0o600)
     assert.ok(existsSync(join(clusterDir, 'attached')))
 
     // The official CLI may have added keys since; a second setup keeps them.
-    const withExtra = await readToml(config)
+    const withExtra = await readClusterToml(config)
     await writeClusters(join(dir, '.dcos'), [{id: clusterId, attached: true, toml: {...withExtra, marathon: {url: 'x'}}}])
     const caFile = join(dir, 'ca.pem')
     await writeFile(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')
     const second = await runCli(['cluster', 'setup', `${sim.url}/`, '--name', 'lab', '--ca-file', caFile], {home: dir})
     assert.equal(second.code, 0, second.stderr)
     const caCopy = join(clusterDir, 'dcos_ca.crt')
-    assert.deepEqual(await readToml(config), {core: {dcos_url: sim.url, ssl_verify: caCopy}, cluster: {name: 'lab'}, marathon: {url: 'x'}})
-    assert.equal(await mode(caCopy), 0o600)
+    assert.deepEqual(await readClusterToml(config), {core: {dcos_url: sim.url, ssl_verify: caCopy}, cluster: {name: 'lab'}, marathon: {url: 'x'}})
+    assert.equal(await fileMode(caCopy), 0o600)
     assert.equal(await readFile(caCopy, 'utf8'), await readFile(caFile, 'utf8'))
 
     const shown = await runCli(['cluster', 'list', '--json'], {home: dir})
@@ -126,7 +112,7 @@ describe('cluster setup without auth', {concurrency: true}, () => {
     const dir = home()
     const result = await runCli(['cluster', 'setup', sim.url, '--insecure'], {home: dir})
     assert.equal(result.code, 0, result.stderr)
-    assert.equal((await readToml(join(dir, '.dcos', 'clusters', clusterId, 'dcos.toml'))).core?.ssl_verify, 'false')
+    assert.equal((await readClusterToml(join(dir, '.dcos', 'clusters', clusterId, 'dcos.toml'))).core?.ssl_verify, 'false')
     const bad = await runCli(['cluster', 'setup', 'ftp://example.com'], {home: dir})
     assert.equal(bad.code, EXIT_CODES.usage)
     assert.match(bad.stderr, /^Error: 'ftp:\/\/example\.com' \(argument URL\) is not an http or https URL/)

@@ -3,30 +3,19 @@
  * sim behind a chunk-cutting proxy, prints every line once and in order, tells the reconnects on stderr,
  * and exits 0 by itself when the task finishes. Stalls are left out: the CLI's idle window is a minute.
  */
-import {after, before, test} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {startSim, type Sim} from '../../src/sim/index.js'
 import {startCli} from '../helpers/cli.js'
-import {armFirst, compareLines, describeStorm, lineWriter, linesPerStreamFault, playStorm, startCuttingProxy, stormSchedule, type CuttingProxy} from '../helpers/faults.js'
+import {armFirst, compareLines, describeStorm, lineWriter, linesPerStreamFault, playStorm, stormSchedule, stormCluster} from '../helpers/faults.js'
 
 const SEED = 20240117
 const LINES = 5000
 const FAULTS = 40
 
-let sim: Sim
-let proxy: CuttingProxy
-
-before(async () => {
-  sim = await startSim({filePollMs: 10, rotateBytes: 1 << 30})
-  proxy = await startCuttingProxy(sim.url)
-})
-
-after(async () => {
-  await proxy.close()
-  await sim.close()
-})
+const storm = stormCluster({filePollMs: 10, rotateBytes: 1 << 30})
 
 test(`task log --follow: ${LINES} lines through ${FAULTS} faults, exit 0 when the task finishes`, {timeout: 110_000}, async () => {
+  const {sim, proxy} = storm
   const task = sim.addSyntheticTask({lines: 0, name: 'storm-cli'})
   const writer = lineWriter(SEED, LINES, (lines) => sim.appendLines(task.id, lines))
   const steps = stormSchedule({seed: SEED, count: FAULTS, match: 'task-stream', stallMs: 0, without: ['stall']})

@@ -5,32 +5,21 @@
  * its last cursor and ends. In-process, like the task storm, with a 100 ms idle window and pings every
  * 40 ms.
  */
-import {after, before, test} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {createHttpClient} from '../../src/cluster/http.js'
 import {createV2ComponentSource} from '../../src/logs/sources/v2-component.js'
 import {sleep} from '../../src/run/create-deps.js'
-import {startSim, type Sim} from '../../src/sim/index.js'
-import {lineWriter, startCuttingProxy, stormSchedule, weatherStorm, type CuttingProxy} from '../helpers/faults.js'
+import {lineWriter, stormSchedule, weatherStorm, stormCluster} from '../helpers/faults.js'
 
 const SEED = 20240116
 const LINES = 100_000
 const FAULTS = 1000
 
-let sim: Sim
-let proxy: CuttingProxy
-
-before(async () => {
-  sim = await startSim({pingFirstMs: 20, pingIntervalMs: 40})
-  proxy = await startCuttingProxy(sim.url)
-})
-
-after(async () => {
-  await proxy.close()
-  await sim.close()
-})
+const storm = stormCluster({pingFirstMs: 20, pingIntervalMs: 40})
 
 test(`a component followed over logging v2: ${LINES} entries through ${FAULTS} faults (seed ${SEED})`, {timeout: 110_000}, async () => {
+  const {sim, proxy} = storm
   const http = createHttpClient({url: proxy.url, tls: {verify: true}, timeoutMs: 10_000, sources: {url: 't', token: 't', tls: 't', timeout: 't', cluster: 't'}})
   const unit = 'dcos-storm.service'
   const source = createV2ComponentSource(http, {stream: {id: 'leader', kind: 'component', label: 'leader'}, node: {kind: 'leader'}, unit, idleMs: 100}, {kind: 'all'})

@@ -9,34 +9,23 @@
  * The sim does not rotate the file here: a resume across a rotation is a limit of logging v2 itself
  * (byte offsets into a replaced file), not of the client.
  */
-import {after, before, test} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {createHttpClient} from '../../src/cluster/http.js'
 import {fetchMasterState} from '../../src/mesos/master.js'
 import {createV2TaskSource} from '../../src/logs/sources/v2-task.js'
 import {sleep} from '../../src/run/create-deps.js'
 import {taskStateWatcher} from '../../src/run/task-state.js'
-import {startSim, type Sim} from '../../src/sim/index.js'
-import {lineWriter, startCuttingProxy, stormSchedule, weatherStorm, type CuttingProxy} from '../helpers/faults.js'
+import {lineWriter, stormSchedule, weatherStorm, stormCluster} from '../helpers/faults.js'
 
 const SEED = 20240115
 const LINES = 100_000
 const FAULTS = 1000
 
-let sim: Sim
-let proxy: CuttingProxy
-
-before(async () => {
-  sim = await startSim({filePollMs: 10, rotateBytes: 1 << 30})
-  proxy = await startCuttingProxy(sim.url)
-})
-
-after(async () => {
-  await proxy.close()
-  await sim.close()
-})
+const storm = stormCluster({filePollMs: 10, rotateBytes: 1 << 30})
 
 test(`a task followed over logging v2: ${LINES} lines through ${FAULTS} faults (seed ${SEED})`, {timeout: 110_000}, async () => {
+  const {sim, proxy} = storm
   const http = createHttpClient({url: proxy.url, tls: {verify: true}, timeoutMs: 10_000, sources: {url: 't', token: 't', tls: 't', timeout: 't', cluster: 't'}})
   const task = sim.addSyntheticTask({lines: 0, name: 'storm'})
   const mesosTask = (await fetchMasterState(http, {keep: (t) => t.id === task.id})).tasks.find((t) => t.id === task.id)

@@ -9,15 +9,15 @@
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse} from 'node:http'
+import {createServer, type IncomingMessage, type RequestListener, type ServerResponse} from 'node:http'
 import {createServer as createTlsServer} from 'node:https'
-import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/cluster/errors.js'
 import {DEFAULT_USER, startSim, type Sim, type SimTask} from '../../src/sim/index.js'
 import {makeTempHome, runCli, startCli, writeClusters, type CliOptions, type CliResult} from '../helpers/cli.js'
+import {testServers} from '../helpers/servers.js'
 
 /** Recognisable, and accepted by servers in this file that do not check tokens. */
 const PLAIN_TOKEN = 'dcos-ts-test-secret-9f86d081884c7d659a2feaa0c55ad015'
@@ -27,7 +27,7 @@ let sim: Sim
 let simToken: string
 let web: SimTask
 const scratch = mkdtempSync(join(tmpdir(), 'dcos-ts-secrets-'))
-const servers: Server[] = []
+const servers = testServers()
 
 before(async () => {
   sim = await startSim({auth: true, filePollMs: 20})
@@ -37,8 +37,6 @@ before(async () => {
   web = found
 })
 after(async () => {
-  for (const server of servers) server.closeAllConnections()
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
   await sim.close()
   rmSync(scratch, {recursive: true, force: true})
 })
@@ -88,12 +86,7 @@ async function checked(args: string[], options: CliOptions & Checked): Promise<C
   }
 }
 
-async function listen(handler: RequestListener): Promise<string> {
-  const server = createServer(handler)
-  servers.push(server)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
+const listen = (handler: RequestListener): Promise<string> => servers.listen(createServer(handler))
 
 /** What a server in this file saw: the Authorization header of each request. */
 class Seen {
@@ -311,9 +304,7 @@ describe('TLS is verified unless asked', {skip: hasOpenssl ? false : 'needs the 
       seen.note(req)
       sendState(res)
     })
-    servers.push(server)
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    return {url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, seen}
+    return {url: await servers.listen(server), seen}
   }
 
   const run = (args: string[], env: Record<string, string> = {}, options: Partial<CliOptions & Checked> = {}) =>

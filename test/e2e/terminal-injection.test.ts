@@ -8,13 +8,13 @@
 import assert from 'node:assert/strict'
 import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
-import {createServer, type Server} from 'node:http'
-import type {AddressInfo} from 'node:net'
+import {createServer} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {startSim, type Sim, type SimTask} from '../../src/sim/index.js'
 import {BIN, REPO_ROOT} from '../helpers/cli.js'
+import {testServers} from '../helpers/servers.js'
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0
 const dir = mkdtempSync(join(tmpdir(), 'dcos-ts-terminal-'))
@@ -34,7 +34,7 @@ const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`
 let sim: Sim
 let task: SimTask
 let sessions = 0
-const servers: Server[] = []
+const servers = testServers()
 
 before(async () => {
   sim = await startSim({filePollMs: 20})
@@ -45,8 +45,6 @@ before(async () => {
 after(async () => {
   if (hasTmux) spawnSync('tmux', ['-S', socket, 'kill-server'])
   rmSync(dir, {recursive: true, force: true})
-  for (const server of servers) server.closeAllConnections()
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
   await sim.close()
 })
 
@@ -153,9 +151,7 @@ describe('escape sequences in log lines reach a terminal escaped', {skip: hasTmu
       res.writeHead(500, {'Content-Type': 'text/plain'})
       res.end(`boom ${HOSTILE}`)
     })
-    servers.push(server)
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const term = terminal(['task', 'list'], `http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+    const term = terminal(['task', 'list'], await servers.listen(server))
     const {code, screen} = await term.exited()
     assert.equal(code, 7, screen)
     assert.ok(screen.includes(`boom ${SHOWN}`), screen)

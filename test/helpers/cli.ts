@@ -17,10 +17,12 @@
  */
 import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
-import {writeFile} from 'node:fs/promises'
+import {readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {after} from 'node:test'
 import {fileURLToPath} from 'node:url'
+import {parse as parseToml} from 'smol-toml'
 import {writeClusterToml, type ClusterToml} from '../../src/cluster/config.js'
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -72,6 +74,23 @@ const INHERITED = ['PATH', 'TMPDIR', 'LANG', 'LC_ALL', 'NODE_V8_COVERAGE', 'SYST
 export function makeTempHome(): string {
   return mkdtempSync(join(tmpdir(), 'dcos-ts-home-'))
 }
+
+/** makeTempHome for one test file: every HOME it hands out is removed after the file's tests. */
+export function tempHomes(): () => string {
+  const homes: string[] = []
+  after(() => Promise.all(homes.map((home) => rm(home, {recursive: true, force: true}))))
+  return () => {
+    const home = makeTempHome()
+    homes.push(home)
+    return home
+  }
+}
+
+/** The permission bits of a file or folder (0o600, 0o700, ...). */
+export const fileMode = async (path: string): Promise<number> => (await stat(path)).mode & 0o777
+
+/** A dcos.toml as plain objects (smol-toml makes them without a prototype), for deepEqual. */
+export const readClusterToml = async (path: string): Promise<ClusterToml> => JSON.parse(JSON.stringify(parseToml(await readFile(path, 'utf8')))) as ClusterToml
 
 export function isolatedEnv(home: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {HOME: home, DCOS_DIR: join(home, '.dcos')}

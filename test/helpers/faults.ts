@@ -13,9 +13,10 @@
  */
 import {createConnection, createServer, type Socket} from 'node:net'
 import type {AddressInfo} from 'node:net'
+import {after, before} from 'node:test'
 import type {LogEvent, LogSource} from '../../src/logs/entry.js'
 import {follow, type FollowPolicy} from '../../src/logs/follow.js'
-import type {Fault, FaultMatch, Sim} from '../../src/sim/index.js'
+import {startSim, type Fault, type FaultMatch, type Sim, type SimOptions} from '../../src/sim/index.js'
 import {Rng} from '../../src/sim/random.js'
 
 export type StormKind = 'reset' | 'close' | 'stall' | 'cut' | 'burst' | 'delay'
@@ -178,6 +179,20 @@ export interface CuttingProxy {
   /** Drops every connection now carrying an event stream. */
   cutStreams(): void
   close(): Promise<void>
+}
+
+/** A sim behind a cutting proxy, started before the file's tests and closed after them. */
+export function stormCluster(options: SimOptions): {readonly sim: Sim; readonly proxy: CuttingProxy} {
+  const cluster = {} as {sim: Sim; proxy: CuttingProxy}
+  before(async () => {
+    cluster.sim = await startSim(options)
+    cluster.proxy = await startCuttingProxy(cluster.sim.url)
+  })
+  after(async () => {
+    await cluster.proxy.close()
+    await cluster.sim.close()
+  })
+  return cluster
 }
 
 const EVENT_STREAM = Buffer.from('text/event-stream')
