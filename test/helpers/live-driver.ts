@@ -14,7 +14,7 @@ import type {LogEvent, StreamInfo} from '../../src/logs/entry.js'
 import {createSink, type OutputOptions} from '../../src/output/choose-sink.js'
 import {isReaderGone, systemIO} from '../../src/output/io.js'
 import {formatResumeHint} from '../../src/output/sinks.js'
-import {taskFollowOutput} from './output-options.js'
+import {taskOutput} from './output-options.js'
 
 const args = process.argv.slice(2)
 const flag = (name: string) => args.includes(name)
@@ -25,7 +25,7 @@ const overrides = args.find((arg) => arg.startsWith('{'))
 const web: StreamInfo = {id: 'web.1/stdout', kind: 'task', label: 'web.1', task: 'web.1', file: 'stdout', agent: 'agent-1'}
 const api: StreamInfo = {id: 'api.1/stdout', kind: 'task', label: 'api.1', task: 'api.1', file: 'stdout', agent: 'agent-2'}
 
-const options = taskFollowOutput(overrides ? (JSON.parse(overrides) as Partial<OutputOptions>) : {})
+const options = taskOutput({follow: true, ...(overrides ? (JSON.parse(overrides) as Partial<OutputOptions>) : {})})
 
 let offset = 0
 function lines(stream: StreamInfo, messages: string[]): LogEvent {

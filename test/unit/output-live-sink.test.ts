@@ -5,11 +5,11 @@ import type {LogEvent, StreamInfo} from '../../src/logs/entry.js'
 import {createSink, wantsLiveView} from '../../src/output/choose-sink.js'
 import {testIO} from '../../src/output/io.js'
 import {PlainSink} from '../../src/output/sinks.js'
-import {taskFollowOutput} from '../helpers/output-options.js'
+import {taskOutput} from '../helpers/output-options.js'
 
 const web: StreamInfo = {id: 'web.1/stdout', kind: 'task', label: 'web.1', task: 'web.1', file: 'stdout', agent: 'a1'}
 
-const follow = taskFollowOutput({color: 'never'})
+const follow = taskOutput({follow: true, color: 'never'})
 
 /** A terminal stdin as Ink uses it: raw mode, 'readable' events, read(). */
 function terminalStdin(): PassThrough & {isTTY: boolean; setRawMode(mode: boolean): void; rawMode: boolean} {

@@ -2,30 +2,16 @@ import {describe, test} from 'node:test'
 import assert from 'node:assert/strict'
 import {Writable} from 'node:stream'
 import type {LogEvent, StreamInfo} from '../../src/logs/entry.js'
-import {createSink, type OutputOptions} from '../../src/output/choose-sink.js'
+import {createSink} from '../../src/output/choose-sink.js'
 import {compilePatterns, createLineFilter} from '../../src/output/filter.js'
 import {testIO, type IO} from '../../src/output/io.js'
 import {describeStatus, formatResumeHint, PlainSink, StatusNotices} from '../../src/output/sinks.js'
+import {taskOutput} from '../helpers/output-options.js'
 
 const web: StreamInfo = {id: 'web.1/stdout', kind: 'task', label: 'web.1', task: 'web.1', file: 'stdout', agent: 'a1'}
 const api: StreamInfo = {id: 'api.1/stdout', kind: 'task', label: 'api.1', task: 'api.1', file: 'stdout', agent: 'a2'}
 
-function options(overrides: Partial<OutputOptions> = {}): OutputOptions {
-  return {
-    format: 'text',
-    kind: 'task',
-    color: 'auto',
-    raw: false,
-    tui: true,
-    follow: false,
-    prefix: undefined,
-    timestamps: false,
-    utc: true,
-    include: [],
-    exclude: [],
-    ...overrides,
-  }
-}
+const options = taskOutput
 
 function entries(stream: StreamInfo, messages: string[], firstCursor = 0): LogEvent {
   return {type: 'entries', entries: messages.map((message, i) => ({stream, message, cursor: String(firstCursor + i)}))}
