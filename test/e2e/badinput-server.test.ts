@@ -225,6 +225,13 @@ const CASES: ServerCase[] = [
     message: /reading stdout of task .*: expected an event stream, got text\/html\n/,
   },
   {
+    name: 'a web page with a 200 where log text belongs (a read without following)',
+    cluster: () => front(answer((req) => /\/logs\/v2\/task\//.test(req.url ?? '') && req.headers.accept === 'text/plain', 200, {'Content-Type': 'text/html'}, '<html>\n<body>Please log in</body>\n</html>\n')),
+    args: taskLog(),
+    kind: 'protocol',
+    message: /reading stdout of task .*: expected log text, got text\/html\n/,
+  },
+  {
     name: 'journal event data that is not JSON',
     cluster: () => front(events((req) => isComponent(req, true), '{"fields":')),
     args: () => ['node', 'log', '--follow', '--lines', '0'],

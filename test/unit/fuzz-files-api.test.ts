@@ -159,6 +159,44 @@ describe('MesosFile and the files API source, fuzzed', () => {
     )
   })
 
+  test('windowStart keeps several reads in flight for a big window, and aborts the ones it does not need', async () => {
+    const file = Buffer.from('x'.repeat(29) + '\n').subarray(0, 30)
+    const big = Buffer.concat(Array.from({length: 40_000}, () => file)) // 1.2 MB, ~18 reads
+    const inner = new FakeFilesApi(big, [])
+    let inFlight = 0
+    let most = 0
+    let aborted = 0
+    const slow: HttpClient = {
+      ...inner,
+      json: inner.json,
+      text: inner.text,
+      stream: async (path, options = {}) => {
+        inFlight++
+        most = Math.max(most, inFlight)
+        try {
+          await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(resolve, 2)
+            options.signal?.addEventListener('abort', () => {
+              clearTimeout(timer)
+              aborted++
+              reject(new CliError('interrupted', 'aborted'))
+            })
+          })
+          return await inner.stream(path, options)
+        } finally {
+          inFlight--
+        }
+      },
+    }
+    for (const lines of [1, 30_000]) {
+      most = 0
+      const start = await new MesosFile(slow, 'S0', PATH).windowStart(lines, big.length, false, signal)
+      assert.equal(start, big.length - lines * 30, `${lines}`)
+      assert.equal(most, lines === 1 ? 1 : 8, `reads in flight for ${lines} lines`)
+    }
+    assert.ok(aborted > 0, 'reads beyond the window were aborted')
+  })
+
   test('a missing file is a not-found CliError, not a crash', async () => {
     const http: HttpClient = {
       baseUrl: 'http://fake',

@@ -43,6 +43,8 @@ class FakeCluster implements HttpClient {
   files = new Map<string, Buffer>()
   journal: Array<{cursor: string; message: string; unit: string}> = []
   requests: Recorded[] = []
+  /** Content-Type of logging v2 task text (a proxy's page would be text/html). */
+  taskTextType = 'text/plain'
 
   json<T>(): Promise<T> {
     throw new Error('not used')
@@ -77,7 +79,10 @@ class FakeCluster implements HttpClient {
       if (content === undefined) return query.cursor === 'END' ? respond(204) : missing()
       const sse = headers.Accept === 'text/event-stream'
       const lines = dcosLogTaskRead(content, query, headers['Last-Event-ID'], !sse)
-      if (!sse) return respond(200, lines.map((l) => content.subarray(l.start, l.end).toString('utf8') + '\n').join(''))
+      if (!sse) {
+        const text = respond(200, lines.map((l) => content.subarray(l.start, l.end).toString('utf8') + '\n').join(''))
+        return {...text, response: {...text.response, headers: {'content-type': this.taskTextType}}}
+      }
       return respond(200, lines.map((l) => `${l.start > 0 ? `id: ${l.end}\n` : ''}data: ${JSON.stringify({fields: {AGENT_ID: 'AG-S0', CONTAINER_ID: 'cid', EXECUTOR_ID: 'web.1', FILE: 'stdout', FRAMEWORK_ID: 'FW', MESSAGE: content.subarray(l.start, l.end).toString('utf8')}})}\n\n`).join(''))
     }
     if (path.includes('/logs/v2/component')) {
@@ -254,6 +259,52 @@ describe('logging v2 task source', () => {
       const {source: blind} = setup(content, false, {kind: 'tail', lines})
       assert.notDeepEqual((await read(blind, {follow: false})).map((e) => e.message), expected(content, lines).map((e) => e.message))
     }
+  })
+
+  const filesReads = (cluster: FakeCluster) => cluster.requests.filter((r) => r.path.endsWith('/files/read')).map((r) => r.query.offset)
+  const taskReads = (cluster: FakeCluster) => cluster.requests.filter((r) => r.path.includes('/logs/v2/')).map((r) => r.query.cursor ?? r.headers['Last-Event-ID'])
+
+  test('a window the last 64 KiB of a big file hold: printed from that one read, then followed after its last line', async () => {
+    const content = bigFile()
+    const read10 = setup(content, true, {kind: 'tail', lines: 10})
+    assert.deepEqual(plain(await read(read10.source, {follow: false})), expected(content, 10))
+    assert.deepEqual(filesReads(read10.cluster), [-1, content.length - CAP])
+    assert.deepEqual(taskReads(read10.cluster), [])
+    const follow10 = setup(content, true, {kind: 'tail', lines: 10})
+    assert.deepEqual(plain(await read(follow10.source, {follow: true})), expected(content, 10))
+    assert.deepEqual(taskReads(follow10.cluster), [expected(content).at(-1)!.cursor])
+  })
+
+  test('a bigger window without following: one logging v2 read from a newline estimated to lie before it', async () => {
+    const content = bigFile()
+    const {cluster, source} = setup(content, true, {kind: 'tail', lines: 900})
+    assert.deepEqual((await read(source, {follow: false})).map((e) => e.message), expected(content, 900).map((e) => e.message))
+    assert.equal(filesReads(cluster).length, 3, 'size, the last 64 KiB, and 64 KiB before the estimate')
+    const [cursor] = taskReads(cluster)
+    assert.equal(taskReads(cluster).length, 1)
+    assert.equal(content[Number(cursor)], LF, 'read on from a newline')
+    assert.ok(Number(cursor) < content.length - CAP)
+  })
+
+  test('an estimate that falls short (long lines before short ones): the exact scan decides', async () => {
+    const long = Buffer.from(`${'L'.repeat(1999)}\n`)
+    const short = Buffer.from('short ln\n')
+    const content = Buffer.concat([...Array.from({length: 100}, () => long), ...Array.from({length: 8000}, () => short)])
+    for (const lines of [8020, 8100]) {
+      const {cluster, source} = setup(content, true, {kind: 'tail', lines})
+      assert.deepEqual((await read(source, {follow: false})).map((e) => e.message), expected(content, lines).map((e) => e.message), `${lines}`)
+      assert.equal(taskReads(cluster).length, 2, 'the estimated read, then the read from the exact start')
+    }
+  })
+
+  test('a web page with a 200 where log text belongs is a protocol error, not log lines', async () => {
+    const {cluster, source} = setup(Buffer.from('one\ntwo\n'), false, {kind: 'tail', lines: 10})
+    cluster.taskTextType = 'text/html; charset=utf-8'
+    await assert.rejects(read(source, {follow: false}), (error: unknown) => {
+      assert.ok(error instanceof CliError && error.kind === 'protocol')
+      assert.equal(error.message, 'reading stdout of task web.1: expected log text, got text/html; charset=utf-8')
+      return true
+    })
   })
 
   test('following a big file, cursors match the files API (newline offsets)', async () => {

@@ -21,6 +21,8 @@ import type {LogWindow} from './window.js'
 
 /** Mesos caps one read at 16 pages. */
 export const MESOS_READ_CAP = 65536
+/** Reads a backward scan keeps in flight at most (a local agent answers 64 KiB in about a millisecond). */
+const SCAN_READS_IN_FLIGHT = 8
 const LF = 0x0a
 
 export interface FilesApiTarget {
@@ -58,34 +60,42 @@ export class MesosFile {
   }
 
   /**
-   * Where the last `lines` non-empty lines start, scanning backwards in 64 KiB windows (exact however
-   * long the lines or how many empty lines lie between them). With `includePartial` a last line without
+   * Where the last `lines` non-empty lines start, scanning backwards in 64 KiB reads (exact however long
+   * the lines or how many empty lines lie between them). With `includePartial` a last line without
    * newline counts as a line; otherwise it is skipped (and a window of 0 lines starts at it, so it is
-   * shown once its newline arrives).
+   * shown once its newline arrives). Several reads are in flight at once (one per round trip would make
+   * a 10 MB window ~150 round trips), as many as the lines still missing probably need, at most
+   * SCAN_READS_IN_FLIGHT; the ones not needed are aborted.
    */
   async windowStart(lines: number, end: number, includePartial: boolean, signal: AbortSignal): Promise<number> {
-    if (lines === 0 && includePartial) return end
-    let count = 0
-    let lineEnd = end
-    let inPartial = !includePartial
-    for (let pos = end; pos > 0; ) {
-      const from = Math.max(0, pos - MESOS_READ_CAP)
-      const bytes = await this.read(from, pos - from, signal)
-      if (bytes === undefined) throw fileGone(this.path)
-      for (let i = bytes.length > 0 ? bytes.lastIndexOf(LF, Math.min(pos - from, bytes.length) - 1) : -1; i >= 0; ) {
-        const lf = from + i
-        if (inPartial) {
-          inPartial = false
-          if (lines === 0) return lf + 1
-        } else if (lineEnd > lf + 1 && ++count === lines) {
-          return lf + 1
+    const scan = new BackwardLineScan(lines, end, includePartial)
+    if (scan.start !== undefined) return scan.start
+    const reads = new AbortController()
+    const stop = () => reads.abort(signal.reason)
+    signal.addEventListener('abort', stop, {once: true})
+    const inFlight: Array<{from: number; bytes: Promise<Buffer | undefined>}> = []
+    let requestedFrom = end
+    try {
+      for (let pos = end, scanned = 0; pos > 0; pos = inFlight.shift()!.from, scanned++) {
+        const wanted = scan.counted === 0 ? 2 ** scanned : Math.ceil(((lines - scan.counted) * scanned) / scan.counted)
+        while (inFlight.length < Math.min(Math.max(wanted, 1), SCAN_READS_IN_FLIGHT) && requestedFrom > 0) {
+          const from = Math.max(0, requestedFrom - MESOS_READ_CAP)
+          const bytes = this.read(from, requestedFrom - from, reads.signal)
+          // Awaited in order below; one that fails while an earlier one is awaited must not go unhandled.
+          bytes.catch(() => {})
+          inFlight.push({from, bytes})
+          requestedFrom = from
         }
-        lineEnd = lf
-        i = i > 0 ? bytes.lastIndexOf(LF, i - 1) : -1
+        const bytes = await inFlight[0].bytes
+        if (bytes === undefined) throw fileGone(this.path)
+        const start = scan.feed(bytes, inFlight[0].from, pos - inFlight[0].from)
+        if (start !== undefined) return start
       }
-      pos = from
+      return 0
+    } finally {
+      signal.removeEventListener('abort', stop)
+      reads.abort()
     }
-    return 0
   }
 
   private async request(query: {offset: number; length?: number}, signal: AbortSignal) {
@@ -200,6 +210,46 @@ export async function* finishRotated(rotated: MesosFile, from: number, lines: Li
   lines.restart(0, true)
 }
 
+/**
+ * Counts non-empty lines backwards from a file's end, fed with the bytes before everything fed so far,
+ * to find where the last `lines` of them start. With `includePartial` a last line without newline counts
+ * as a line; otherwise it is skipped (and a window of 0 lines starts at it).
+ */
+export class BackwardLineScan {
+  /** Where the window starts, once found. */
+  start: number | undefined
+  /** Non-empty lines counted so far. */
+  counted = 0
+  private lineEnd: number
+  private inPartial: boolean
+
+  constructor(
+    private readonly lines: number,
+    end: number,
+    includePartial: boolean,
+  ) {
+    this.lineEnd = end
+    this.inPartial = !includePartial
+    if (lines === 0 && includePartial) this.start = end
+  }
+
+  /** Scans `bytes` (the file's bytes from offset `from`, up to `length` of them); returns the start once found. */
+  feed(bytes: Buffer, from: number, length = bytes.length): number | undefined {
+    const last = Math.min(length, bytes.length) - 1
+    for (let i = last >= 0 ? bytes.lastIndexOf(LF, last) : -1; i >= 0 && this.start === undefined; i = i > 0 ? bytes.lastIndexOf(LF, i - 1) : -1) {
+      const lf = from + i
+      if (this.inPartial) {
+        this.inPartial = false
+        if (this.lines === 0) this.start = lf + 1
+      } else if (this.lineEnd > lf + 1 && ++this.counted === this.lines) {
+        this.start = lf + 1
+      }
+      this.lineEnd = lf
+    }
+    return this.start
+  }
+}
+
 /** Cuts raw bytes into non-empty lines with byte-offset cursors, keeping an unterminated tail. */
 export class LineAssembler {
   private partial: Buffer[] = []
@@ -259,6 +309,6 @@ export function parseOffset(cursor: string): number {
   return Number(cursor)
 }
 
-function fileGone(path: string): CliError {
+export function fileGone(path: string): CliError {
   return new CliError('not-found', `${path} does not exist in the sandbox (yet)`)
 }

@@ -14,20 +14,26 @@
  * Exact windows. dcos-log's `cursor=END&skip=-N` is wrong when the last N lines span more than 64 KiB
  * (it starts mid-line or returns N-1 lines), and reading from offset 0 splits the line that straddles
  * byte 65,536. Both only happen in files of 64 KiB or more. So, when the agent route is known, one
- * files-API size probe decides: under 64 KiB the server's window is exact and used as is; otherwise the
+ * files-API size probe decides: under 64 KiB the server's window is exact and used as is. In a bigger
+ * file the last 64 KiB are read over the files API; when they hold the window, it is printed from them
+ * (no second read of the same bytes; a follow goes on over logging v2 after its last line). A bigger
+ * window without following is read over logging v2 from a newline estimated to lie before it, keeping
+ * the last N lines (see estimatedWindow). Otherwise (following, or an estimate that falls short) the
  * start of the window is found by scanning backwards through the files API (MesosFile.windowStart,
  * exact), and logging v2 reads on from the newline just before it (an offset > 0, which dcos-log reads
  * correctly). A window starting at byte 0 of a big file reads its first 64 KiB over the files API and
  * hands over at the last newline there. The files API is reached at the sandbox path dcos-log itself
  * uses (derived from the route), so it names the same file. Without the agent route, or when the files
  * API is refused (permissions), the server's window is used and may suffer the defect above.
+ * Lines printed from files-API bytes carry their byte-offset cursor; logging v2 text lines carry none.
  * Empty lines are dropped by dcos-log; the files API reader drops them too, so the output is the same.
  */
+import {Readable} from 'node:stream'
 import {CliError, isCliError} from '../../cluster/errors.js'
 import {type HttpClient, type QueryValue, encodePath} from '../../cluster/http.js'
 import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../entry.js'
 import {taskEventMessage} from '../sse.js'
-import {LineAssembler, MESOS_READ_CAP, MesosFile, finishRotated, replacedSince} from './files-api.js'
+import {BackwardLineScan, LineAssembler, MESOS_READ_CAP, MesosFile, fileGone, finishRotated, replacedSince} from './files-api.js'
 import {RANGE_IDLE_MS} from './journal.js'
 import {readEventStream, readLines} from './read.js'
 import type {LogWindow} from './window.js'
@@ -38,6 +44,12 @@ import type {LogWindow} from './window.js'
  * catches a half-open connection within a minute.
  */
 export const TASK_IDLE_MS = 60_000
+
+/** How far before the end an estimated window starts, relative to the estimate from the last 64 KiB. */
+const ESTIMATE_MARGIN = 1.25
+/** An estimated window is held in memory until its end: beyond this size the exact scan streams it. */
+const ESTIMATE_MAX_BYTES = 32 * 1024 * 1024
+const LF = 0x0a
 
 export interface AgentTaskRoute {
   agentId: string
@@ -79,7 +91,8 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
   }
   const text = (line: string): LogEntry | undefined => (line.length === 0 ? undefined : {stream, message: line})
 
-  async function* read(query: Record<string, QueryValue>, headers: Record<string, string>, follow: boolean, signal: AbortSignal) {
+  /** The body of a read: an event stream when following, else text. */
+  async function open(query: Record<string, QueryValue>, headers: Record<string, string>, follow: boolean, signal: AbortSignal): Promise<Readable> {
     const {response, body} = await http.stream(path, {
       query,
       headers: {...headers, Accept: follow ? 'text/event-stream' : 'text/plain'},
@@ -95,6 +108,17 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
         hint: 'check the name; nested paths such as logs/app.log work too',
       })
     }
+    // A web page (a proxy's login or error page) where log text belongs would print as log lines. The
+    // HTTP client already refuses anything but an event stream when following.
+    const type = String(response.headers['content-type'] ?? '')
+    if (!follow && type.startsWith('text/html')) {
+      body.destroy()
+      throw new CliError('protocol', `reading ${target.file} of task ${target.taskId}: expected log text, got ${type}`, {status: response.status})
+    }
+    return body
+  }
+  async function* read(query: Record<string, QueryValue>, headers: Record<string, string>, follow: boolean, signal: AbortSignal) {
+    const body = await open(query, headers, follow, signal)
     yield []
     yield* follow ? readEventStream(body, decode) : readLines(body, text)
   }
@@ -123,37 +147,80 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
     }
   }
 
+  /**
+   * The window's lines from bytes already read over the files API (`bytes` starts at file offset
+   * `offset`; the window at `start`), then, unless those bytes reach the end of a file not followed,
+   * logging v2 from the newline after the last line printed.
+   */
+  async function* fromBytes(bytes: Buffer, offset: number, start: number, reachEnd: boolean, follow: boolean, signal: AbortSignal): AsyncIterable<LogEntry[]> {
+    const lines = new LineAssembler(stream)
+    lines.restart(start)
+    const batch = lines.push(bytes.subarray(start - offset))
+    yield batch
+    if (reachEnd && !follow) return yield lines.finish()
+    const handover = batch.length > 0 ? batch[batch.length - 1].cursor : start > 0 ? String(start - 1) : undefined
+    yield* handover === undefined ? read({cursor: 'BEG'}, {}, follow, signal) : after(handover, follow, signal)
+  }
+
+  /**
+   * A window without following that the file's last 64 KiB do not hold: rather than scanning back 64 KiB
+   * per round trip, logging v2 reads from a newline estimated (from the line length at the end, with a
+   * margin) to lie before the window. The answer's bytes are held (as bytes: a hundred thousand entries
+   * held would cost more in garbage collection than the read) and the window is its last `lines` lines.
+   * Undefined when the estimate is unusable or falls short: the exact scan decides then.
+   */
+  async function estimatedWindow(file: MesosFile, end: number, scan: BackwardLineScan, scannedFrom: number, lines: number, signal: AbortSignal): Promise<Buffer[] | undefined> {
+    const windowBytes = ((end - scannedFrom) / Math.max(scan.counted, 1)) * lines * ESTIMATE_MARGIN
+    const guess = Math.floor(end - windowBytes)
+    if (scan.counted === 0 || windowBytes > ESTIMATE_MAX_BYTES || guess <= MESOS_READ_CAP) return undefined
+    const before = await file.read(guess - MESOS_READ_CAP, MESOS_READ_CAP, signal)
+    const lf = before === undefined ? -1 : before.lastIndexOf(LF)
+    if (lf < 0) return undefined
+    const chunks: Buffer[] = []
+    for await (const chunk of await open({cursor: guess - MESOS_READ_CAP + lf}, {}, false, signal)) chunks.push(chunk as Buffer)
+    // A last line without newline counts, as readLines takes it as a line.
+    let offset = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
+    const window = new BackwardLineScan(lines, offset, true)
+    for (let i = chunks.length - 1; i >= 0; i--) {
+      offset -= chunks[i].length
+      const start = window.feed(chunks[i], offset)
+      if (start !== undefined) return [chunks[i].subarray(start - offset), ...chunks.slice(i + 1)]
+    }
+    return undefined
+  }
+
   return {
     stream,
     cursorOrder: 'byte-offset',
     async *open(request: OpenRequest, signal: AbortSignal): AsyncIterable<LogEntry[]> {
-      if (request.after !== undefined) return yield* resume(request.after, request.follow, signal)
+      const {follow} = request
+      if (request.after !== undefined) return yield* resume(request.after, follow, signal)
       if (window.kind === 'tail' && window.lines === 0) {
-        if (request.follow) yield* read({cursor: 'END'}, {}, true, signal)
+        if (follow) yield* read({cursor: 'END'}, {}, true, signal)
         return
       }
-      const size = files === undefined ? undefined : await sizeIfReadable(files, signal)
+      const size = files === undefined ? undefined : await ifReadable(files.size(signal))
       if (files === undefined || size === undefined || size < MESOS_READ_CAP) {
         const query = window.kind === 'tail' ? {cursor: 'END', skip: -window.lines} : {cursor: 'BEG'}
-        return yield* read(query, {}, request.follow, signal)
+        return yield* read(query, {}, follow, signal)
       }
-      const start = window.kind === 'all' ? 0 : await files.windowStart(window.lines, size, !request.follow, signal)
-      if (start > 0) return yield* after(String(start - 1), request.follow, signal)
-      // The window is the whole (big) file: its first 64 KiB over the files API, then logging v2.
-      const lines = new LineAssembler(stream)
-      let handover: string | undefined
-      for (let offset = 0; offset < MESOS_READ_CAP; ) {
-        const bytes = await files.read(offset, MESOS_READ_CAP, signal)
-        if (bytes === undefined || bytes.length === 0) {
-          if (!request.follow) return yield lines.finish()
-          break
-        }
-        offset += bytes.length
-        const batch = lines.push(bytes)
-        if (batch.length > 0) handover = batch[batch.length - 1].cursor
-        yield batch
+      // A big file. A window from its start: its first 64 KiB over the files API, then logging v2.
+      const fromStart = async function* () {
+        const head = (await files.read(0, MESOS_READ_CAP, signal)) ?? Buffer.alloc(0)
+        yield* fromBytes(head, 0, 0, head.length < MESOS_READ_CAP, follow, signal)
       }
-      yield* handover === undefined ? read({cursor: 'BEG'}, {}, request.follow, signal) : after(handover, request.follow, signal)
+      if (window.kind === 'all') return yield* fromStart()
+      // Its last 64 KiB often hold the window: printed from there, with no second read of the same bytes.
+      const from = size - MESOS_READ_CAP
+      const tail = await files.read(from, MESOS_READ_CAP, signal)
+      if (tail === undefined) throw fileGone(files.path)
+      const scan = new BackwardLineScan(window.lines, size, !follow)
+      const found = scan.feed(tail, from)
+      if (found !== undefined) return yield* fromBytes(tail, from, found, true, follow, signal)
+      const estimated = follow ? undefined : await estimatedWindow(files, size, scan, from, window.lines, signal)
+      if (estimated !== undefined) return yield* readLines(Readable.from(estimated), text)
+      const start = await files.windowStart(window.lines, size, !follow, signal)
+      yield* start > 0 ? after(String(start - 1), follow, signal) : fromStart()
     },
   }
 }
@@ -169,7 +236,6 @@ export function dcosLogSandbox(route: AgentTaskRoute): string {
   return `/var/lib/mesos/slave/slaves/${route.agentId}/frameworks/${route.frameworkId}/executors/${route.executorId}/runs/${route.containerId}${pod}`
 }
 
-/** The size when the files API answers; undefined when it refuses (the server's window is used then). */
 /** replacedSince, but false where the files API is refused (then dcos-log's own resume is all there is). */
 async function replacedIfReadable(file: MesosFile, cursor: number, signal: AbortSignal): Promise<boolean> {
   try {
@@ -180,9 +246,10 @@ async function replacedIfReadable(file: MesosFile, cursor: number, signal: Abort
   }
 }
 
-async function sizeIfReadable(file: MesosFile, signal: AbortSignal): Promise<number | undefined> {
+/** A files-API answer, or undefined when the files API refuses (the server's window is used then). */
+async function ifReadable<T>(answer: Promise<T>): Promise<T | undefined> {
   try {
-    return await file.size(signal)
+    return await answer
   } catch (error) {
     if (isCliError(error) && !error.retryable && error.kind !== 'auth') return undefined
     throw error
