@@ -86,3 +86,25 @@ export interface Sink {
   write(event: LogEvent): void | Promise<void>
   close(): Promise<void>
 }
+
+/**
+ * An entry whose message is still the UTF-8 bytes it arrived as (a valid UTF-8 range of a network chunk),
+ * decoded only when `message` is first read: a sink that prints messages unchanged copies the bytes
+ * instead (src/output/format.ts, createBatchEncoder). It keeps its chunk alive as long as it lives itself.
+ */
+export class ByteEntry implements LogEntry {
+  declare restarted?: true
+  private decoded: string | undefined
+
+  constructor(
+    readonly stream: StreamInfo,
+    public cursor: string | undefined,
+    readonly bytes: Buffer,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  get message(): string {
+    return (this.decoded ??= this.bytes.toString('utf8', this.start, this.end))
+  }
+}

@@ -4,7 +4,8 @@
  * Why not eventsource-parser: it works on strings, so every chunk is first decoded to UTF-8 as a whole and
  * every `data:` value becomes a string before the JSON inside it is parsed again. Here lines are found with
  * Buffer.indexOf (memchr) and an event hands its data to the decoder as a byte range of the chunk it
- * arrived in, so a task event costs one string (its MESSAGE). bench/sse-parser.ts measures both on
+ * arrived in, so a task event costs at most one string (its MESSAGE), and none when its entry keeps the
+ * MESSAGE as bytes (taskEventEntry). bench/sse-parser.ts measures both on
  * 380-byte task events, one core: framing alone costs the same in both (0.5 M events/s each when every
  * event goes through JSON.parse), but only bytes allow the MESSAGE fast path: 1.5 M events/s (~2.9x).
  *
@@ -18,10 +19,15 @@
  *   never become an event: `incomplete` tells the caller the stream stopped inside one.
  * - Multi-byte UTF-8 split across chunks is safe: values are decoded only once their line is complete.
  */
+import {isUtf8} from 'node:buffer'
 import {CliError} from '../cluster/errors.js'
+import {ByteEntry, type LogEntry, type StreamInfo} from './entry.js'
 
 export interface SseHandler {
-  /** A complete event; its data (lines joined with LF) is buf[start, end). Decode before the next push. */
+  /**
+   * A complete event; its data (lines joined with LF) is buf[start, end). Pushed chunks are never written to
+   * afterwards (network chunks are not), so the handler may keep the range instead of decoding it at once.
+   */
   onEvent(id: string | undefined, buf: Buffer, start: number, end: number): void
   /** A comment line (dcos-log sends `: ping` every 15 s on journal streams). */
   onComment(): void
@@ -31,6 +37,7 @@ const LF = 0x0a
 const CR = 0x0d
 const COLON = 0x3a
 const SPACE = 0x20
+const ZERO = 0x30
 const NEWLINE = Buffer.from('\n')
 
 export class SseParser {
@@ -49,6 +56,7 @@ export class SseParser {
     return this.blockStarted || this.carry.length > 0
   }
 
+  /** Parses the next bytes of the stream. The chunk must not be changed afterwards: events may keep ranges of it. */
   push(chunk: Buffer): void {
     let pos = 0
     if (this.carry.length > 0) {
@@ -65,6 +73,12 @@ export class SseParser {
     }
     const length = chunk.length
     while (pos < length) {
+      // The blank line that ends an event: found without a search (a native call per line adds up).
+      if (chunk[pos] === LF) {
+        this.dispatch()
+        pos++
+        continue
+      }
       const lf = chunk.indexOf(LF, pos)
       if (lf < 0) {
         this.carry.push(chunk.subarray(pos))
@@ -94,7 +108,7 @@ export class SseParser {
       return this.addData(buf, valueStart(buf, start + 5, end), end)
     }
     if (first === 0x69 && buf[start + 1] === 0x64 && buf[start + 2] === COLON) {
-      this.id = buf.toString('utf8', valueStart(buf, start + 3, end), end)
+      this.id = eventId(buf, valueStart(buf, start + 3, end), end)
       return
     }
     let colon = buf.indexOf(COLON, start)
@@ -102,7 +116,7 @@ export class SseParser {
     const name = buf.toString('latin1', start, colon)
     const value = colon === end ? end : valueStart(buf, colon + 1, end)
     if (name === 'data') this.addData(buf, value, end)
-    else if (name === 'id') this.id = buf.toString('utf8', value, end)
+    else if (name === 'id') this.id = eventId(buf, value, end)
   }
 
   private addData(buf: Buffer, start: number, end: number): void {
@@ -130,36 +144,117 @@ export class SseParser {
   }
 }
 
+/**
+ * An id's text. Decimal ids (dcos-log's byte offsets) without a leading zero are read as a number and printed
+ * back, which gives the same text several times faster than decoding the bytes.
+ */
+function eventId(buf: Buffer, start: number, end: number): string {
+  const length = end - start
+  if (length > 0 && length <= 15 && (buf[start] !== ZERO || length === 1)) {
+    let value = 0
+    let at = start
+    for (; at < end; at++) {
+      const digit = buf[at] - ZERO
+      if (digit < 0 || digit > 9) break
+      value = value * 10 + digit
+    }
+    if (at === end) return String(value)
+  }
+  return buf.toString('utf8', start, end)
+}
+
 function valueStart(buf: Buffer, start: number, end: number): number {
   return start < end && buf[start] === SPACE ? start + 1 : start
 }
 
 const TASK_PREFIX = Buffer.from('{"fields":{')
 const MESSAGE_KEY = Buffer.from('"MESSAGE":"')
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const CLOSE_BRACE = 0x7d
 
 /**
- * MESSAGE of a dcos-log task event `{"fields":{...sorted keys...,"MESSAGE":"<line>"}}` without JSON.parse
- * (about 1.7x faster per event). The fast path only applies when the bytes have exactly that shape and
- * the value has no escapes and no quote: inside a JSON string every quote is escaped, so the last
- * unescaped `"MESSAGE":"` is the key, and a value without `\` and `"` is its own literal text. Anything
- * else (escapes such as Go's \u003c, other shapes) goes through JSON.parse.
+ * Where MESSAGE's bytes start in a dcos-log task event `{"fields":{...sorted keys...,"MESSAGE":"<line>"}}`
+ * (they end at `end - 3`), or -1 when the fast path does not apply. It applies only when the bytes have
+ * exactly that shape and the value has no escapes and no quote: inside a JSON string every quote is
+ * escaped, so without a quote in the value the last quote before the closing `"}}` ends the key, and a
+ * value without `\` and `"` is its own literal text. Anything else (escapes such as Go's \u003c, other
+ * shapes) must go through JSON.parse.
  */
-export function taskEventMessage(buf: Buffer, start: number, end: number): string {
-  if (
-    end - start > TASK_PREFIX.length + MESSAGE_KEY.length + 3 &&
-    buf[end - 1] === 0x7d &&
-    buf[end - 2] === 0x7d &&
-    buf[end - 3] === 0x22 &&
-    buf.compare(TASK_PREFIX, 0, TASK_PREFIX.length, start, start + TASK_PREFIX.length) === 0
-  ) {
-    const key = buf.lastIndexOf(MESSAGE_KEY, end - 3)
-    if (key > start) {
-      const message = buf.toString('utf8', key + MESSAGE_KEY.length, end - 3)
-      if (message.indexOf('"') < 0 && message.indexOf('\\') < 0) return message
+function fastMessageStart(buf: Buffer, start: number, end: number): number {
+  const valueEnd = end - 3
+  if (valueEnd - start <= TASK_PREFIX.length + MESSAGE_KEY.length || buf[end - 1] !== CLOSE_BRACE || buf[end - 2] !== CLOSE_BRACE || buf[valueEnd] !== QUOTE) return -1
+  // Byte by byte: cheaper than Buffer.compare with offsets for these few bytes.
+  for (let i = 0; i < TASK_PREFIX.length; i++) if (buf[start + i] !== TASK_PREFIX[i]) return -1
+  const keyEnd = buf.lastIndexOf(QUOTE, valueEnd - 1) + 1
+  const key = keyEnd - MESSAGE_KEY.length
+  if (key <= start) return -1
+  for (let i = 0; i < MESSAGE_KEY.length; i++) if (buf[key + i] !== MESSAGE_KEY[i]) return -1
+  return chunkFacts.backslashIn(buf, keyEnd, valueEnd) ? -1 : keyEnd
+}
+
+/**
+ * What the fast path asks of every event in a network chunk, found with one scan of the chunk instead of one
+ * per event: where its backslashes are, and whether it is valid UTF-8. Kept for the last chunk seen only
+ * (a chunk's events are decoded together, in order).
+ */
+class ChunkFacts {
+  private buf: Buffer | undefined
+  /** The first backslash at or after searchedFrom (buf.length when there is none). */
+  private backslash = 0
+  private searchedFrom = 0
+  private utf8: boolean | undefined
+
+  backslashIn(buf: Buffer, from: number, to: number): boolean {
+    if (buf !== this.buf) this.see(buf)
+    if (from < this.searchedFrom || this.backslash < from) {
+      const found = buf.indexOf(BACKSLASH, from)
+      this.backslash = found < 0 ? buf.length : found
+      this.searchedFrom = from
     }
+    return this.backslash < to
   }
-  const fields = parseEventJson(buf, start, end).fields as Record<string, unknown> | undefined
-  const message = fields?.MESSAGE
+
+  /** Whether buf[from, to) is valid UTF-8 (so decoding it and copying it give the same text). */
+  isUtf8(buf: Buffer, from: number, to: number): boolean {
+    if (buf !== this.buf) this.see(buf)
+    // A whole chunk fails when its ends cut a character; then each range is checked on its own.
+    this.utf8 ??= isUtf8(buf)
+    return this.utf8 || isUtf8(buf.subarray(from, to))
+  }
+
+  private see(buf: Buffer): void {
+    this.buf = buf
+    this.searchedFrom = buf.length + 1
+    this.utf8 = undefined
+  }
+}
+const chunkFacts = new ChunkFacts()
+
+/** MESSAGE of a dcos-log task event (see fastMessageStart), through JSON.parse unless the fast path applies. */
+export function taskEventMessage(buf: Buffer, start: number, end: number): string {
+  const from = fastMessageStart(buf, start, end)
+  return from < 0 ? parsedTaskMessage(buf, start, end) : buf.toString('utf8', from, end - 3)
+}
+
+/**
+ * A dcos-log task event as an entry (undefined for an empty line, which dcos-log drops too). Its cursor is
+ * the event id; the first line of a file comes without one, and its cursor is its length in bytes. On the
+ * fast path the entry keeps MESSAGE as bytes (ByteEntry): a sink printing lines unchanged never decodes it.
+ */
+export function taskEventEntry(stream: StreamInfo, id: string | undefined, buf: Buffer, start: number, end: number): LogEntry | undefined {
+  const from = fastMessageStart(buf, start, end)
+  if (from >= 0 && chunkFacts.isUtf8(buf, from, end - 3)) {
+    if (from === end - 3) return undefined
+    return new ByteEntry(stream, id ?? String(end - 3 - from), buf, from, end - 3)
+  }
+  const message = from < 0 ? parsedTaskMessage(buf, start, end) : buf.toString('utf8', from, end - 3)
+  if (message.length === 0) return undefined
+  return {stream, message, cursor: id ?? String(Buffer.byteLength(message))}
+}
+
+function parsedTaskMessage(buf: Buffer, start: number, end: number): string {
+  const message = (parseEventJson(buf, start, end).fields as Record<string, unknown> | undefined)?.MESSAGE
   if (typeof message !== 'string') throw badEvent(buf.toString('utf8', start, end), 'without a fields.MESSAGE string')
   return message
 }

@@ -6,7 +6,7 @@
 import type {StreamInfo} from '../logs/entry.js'
 import {createChalk, decideColorLevel, type ColorMode} from './color.js'
 import {createLineFilter} from './filter.js'
-import {createEntryRenderer, type EntryKind, type OutputFormat} from './format.js'
+import {createBatchEncoder, createEntryRenderer, type EntryKind, type OutputFormat, type RenderOptions} from './format.js'
 import type {IO} from './io.js'
 import {PlainSink, StatusNotices, type OutputSink} from './sinks.js'
 
@@ -56,7 +56,7 @@ export function wantsLiveView(options: OutputOptions, io: IO): boolean {
 export async function createSink(options: OutputOptions, io: IO, context: SinkContext = {}): Promise<OutputSink> {
   const json = isJson(options.format)
   const chalk = createChalk(json ? 0 : decideColorLevel(options.color, io.isStdoutTTY, io.env))
-  const render = createEntryRenderer({
+  const renderOptions: RenderOptions = {
     format: options.format,
     kind: options.kind,
     chalk,
@@ -64,7 +64,8 @@ export async function createSink(options: OutputOptions, io: IO, context: SinkCo
     prefix: options.prefix ?? (context.streams?.length ?? 0) > 1,
     timestamps: options.timestamps,
     utc: options.utc,
-  })
+  }
+  const render = createEntryRenderer(renderOptions)
   const filter = createLineFilter(options.include, options.exclude)
   if (wantsLiveView(options, io)) {
     const {LiveSink} = await import('./ui/live-sink.js')
@@ -74,5 +75,6 @@ export async function createSink(options: OutputOptions, io: IO, context: SinkCo
       onQuit: context.onQuit ?? (() => process.kill(process.pid, 'SIGINT')),
     })
   }
-  return new PlainSink(io, render, filter, new StatusNotices(io, options.follow, io.isStderrTTY && !options.raw))
+  const notices = new StatusNotices(io, options.follow, io.isStderrTTY && !options.raw)
+  return new PlainSink(io, render, filter, notices, filter === undefined ? createBatchEncoder(renderOptions, render) : undefined)
 }

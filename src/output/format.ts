@@ -11,7 +11,7 @@
  *   compact on one line or indented by 4 spaces.
  */
 import type {ChalkInstance} from 'chalk'
-import type {LogEntry, StreamInfo} from '../logs/entry.js'
+import {ByteEntry, type LogEntry, type StreamInfo} from '../logs/entry.js'
 import {priorityColor, streamColor} from './color.js'
 import {jsonTerminalSafe, terminalSafe} from './sanitize.js'
 
@@ -127,9 +127,32 @@ export function journalRecord(entry: LogEntry): Record<string, string> {
 }
 
 function createJsonRenderer(options: RenderOptions): EntryRenderer {
+  if (options.kind === 'task' && options.format === 'json') return createTaskJsonRenderer()
   const toRecord = options.kind === 'task' ? taskRecord : journalRecord
   const indent = options.format === 'json-pretty' ? 4 : undefined
   return (entry) => `${jsonTerminalSafe(JSON.stringify(toRecord(entry), null, indent))}\n`
+}
+
+/**
+ * `--output json` of task lines: the text of JSON.stringify(taskRecord(entry)), written from a head built once
+ * per stream (task, file, agent) instead of a record object per line. jsonTerminalSafe changes single
+ * characters, so applying it to the parts gives what applying it to the whole line gives.
+ */
+function createTaskJsonRenderer(): EntryRenderer {
+  const heads = new Map<StreamInfo, string>()
+  const headOf = (stream: StreamInfo): string => {
+    let head = heads.get(stream)
+    if (head === undefined) {
+      const value = (text: string | undefined) => JSON.stringify(text ?? null)
+      head = jsonTerminalSafe(`{"task":${value(stream.task)},"file":${value(stream.file)},"agent":${value(stream.agent)},"cursor":`)
+      heads.set(stream, head)
+    }
+    return head
+  }
+  return (entry) => {
+    const time = hasTime(entry.realtime) ? `,"time":"${formatRfc3339(entry.realtime)}"` : ''
+    return `${headOf(entry.stream)}${jsonTerminalSafe(`${JSON.stringify(entry.cursor ?? null)}${time},"message":${JSON.stringify(entry.message)}`)}}\n`
+  }
 }
 
 /** `[label] ` in the stream's colour, built once per stream. */
@@ -181,11 +204,156 @@ function createTextRenderer(options: RenderOptions): EntryRenderer {
   }
 }
 
+function isJson(format: OutputFormat): boolean {
+  return format === 'json' || format === 'json-pretty'
+}
+
 /**
  * The renderer for a format and kind. Task logs read `short` and `cat` as `text` and journal logs read
  * `text` as `short`, so a flag shared by commands (service log can be either) never fails.
  */
 export function createEntryRenderer(options: RenderOptions): EntryRenderer {
-  if (options.format === 'json' || options.format === 'json-pretty') return createJsonRenderer(options)
+  if (isJson(options.format)) return createJsonRenderer(options)
   return createTextRenderer(options)
+}
+
+/** A batch as the bytes to write, for output modes that copy a ByteEntry's message instead of decoding it. */
+export type BatchEncoder = (entries: readonly LogEntry[]) => Buffer
+
+/**
+ * The encoder for these options (to use when no filter applies), or undefined where lines are rendered as text
+ * only: prefixes, terminal escaping, timestamps, journal formats, json-pretty. Its bytes are exactly the
+ * renderer's text: entries it cannot copy go through `render`.
+ */
+export function createBatchEncoder(options: RenderOptions, render: EntryRenderer): BatchEncoder | undefined {
+  if (options.kind !== 'task') return undefined
+  if (options.format === 'json') return taskJsonEncoder(render)
+  if (isJson(options.format) || options.prefix || options.terminalSafe || options.timestamps) return undefined
+  return messageEncoder(render)
+}
+
+/**
+ * An encoder's first pass: the size of the batch's bytes, and the lines rendered as text, by index: entries
+ * that are no ByteEntry, or that `bytesOf` cannot take (-1).
+ */
+function measure(entries: readonly LogEntry[], bytesOf: (entry: ByteEntry) => number, render: EntryRenderer) {
+  let size = 0
+  let texts: Array<string | undefined> | undefined
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]
+    const bytes = entry instanceof ByteEntry ? bytesOf(entry) : -1
+    if (bytes >= 0) size += bytes
+    else {
+      const text = render(entry)
+      ;(texts ??= [])[i] = text
+      size += Buffer.byteLength(text)
+    }
+  }
+  return {size, texts}
+}
+
+const LF = 0x0a
+
+/**
+ * Text with nothing added: each message's bytes and a newline. A run of ByteEntries of one chunk (in order,
+ * apart) is staged: the span it lies in is copied once to a scratch buffer, each message is moved down to its
+ * place there (copyWithin makes no view per entry, and those views were most of a busy stream's garbage),
+ * and the run goes to the output in one copy.
+ */
+function messageEncoder(render: EntryRenderer): BatchEncoder {
+  let scratch = Buffer.alloc(0)
+  const bytesOf = (entry: ByteEntry) => entry.end - entry.start + 1
+  return (entries) => {
+    const {size, texts} = measure(entries, bytesOf, render)
+    const out = Buffer.allocUnsafe(size)
+    let at = 0
+    for (let i = 0; i < entries.length; ) {
+      const text = texts?.[i]
+      if (text !== undefined) {
+        at += out.write(text, at)
+        i++
+        continue
+      }
+      const first = entries[i] as ByteEntry
+      let last = first
+      let end = i + 1
+      for (; end < entries.length && texts?.[end] === undefined; end++) {
+        const next = entries[end] as ByteEntry
+        if (next.bytes !== first.bytes || next.start <= last.end) break
+        last = next
+      }
+      // Messages are at least a byte apart, so a message and its newline never overwrite one not yet moved.
+      const span = last.end - first.start
+      if (scratch.length <= span) scratch = Buffer.allocUnsafe(Math.max(span + 1, 2 * scratch.length))
+      scratch.set(first.bytes.subarray(first.start, last.end))
+      let staged = 0
+      for (; i < end; i++) {
+        const {start, end: stop} = entries[i] as ByteEntry
+        scratch.copyWithin(staged, start - first.start, stop - first.start)
+        staged += stop - start
+        scratch[staged++] = LF
+      }
+      out.set(scratch.subarray(0, staged), at)
+      at += staged
+    }
+    return out
+  }
+}
+
+/** Printable ASCII but `"` and `\`: text that JSON.stringify and jsonTerminalSafe leave as it is. */
+function isPlainJsonText(bytes: Buffer, start: number, end: number): boolean {
+  for (let at = start; at < end; at++) {
+    const byte = bytes[at]
+    if (byte < 0x20 || byte > 0x7e || byte === 0x22 || byte === 0x5c) return false
+  }
+  return true
+}
+const PLAIN_JSON_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+
+const MESSAGE_FIELD = Buffer.from('","message":"')
+const RECORD_END = Buffer.from('"}\n')
+
+/**
+ * The task JSON record (taskRecord) as bytes, for ByteEntries whose message and cursor JSON leaves as they
+ * are (printable ASCII; a ByteEntry has no time): the per-stream head, the cursor, the message's bytes.
+ */
+function taskJsonEncoder(render: EntryRenderer): BatchEncoder {
+  let stream: StreamInfo | undefined
+  let head = Buffer.alloc(0)
+  const headOf = (entry: ByteEntry): Buffer => {
+    if (entry.stream !== stream) {
+      stream = entry.stream
+      const value = (text: string | undefined) => JSON.stringify(text ?? null)
+      head = Buffer.from(jsonTerminalSafe(`{"task":${value(stream.task)},"file":${value(stream.file)},"agent":${value(stream.agent)},"cursor":"`))
+    }
+    return head
+  }
+  const bytesOf = (entry: ByteEntry): number => {
+    const {cursor} = entry
+    if (cursor === undefined || !PLAIN_JSON_TEXT.test(cursor) || !isPlainJsonText(entry.bytes, entry.start, entry.end)) return -1
+    return headOf(entry).length + cursor.length + MESSAGE_FIELD.length + entry.end - entry.start + RECORD_END.length
+  }
+  return (entries) => {
+    const {size, texts} = measure(entries, bytesOf, render)
+    const out = Buffer.allocUnsafe(size)
+    let at = 0
+    for (let i = 0; i < entries.length; i++) {
+      const text = texts?.[i]
+      if (text !== undefined) {
+        at += out.write(text, at)
+        continue
+      }
+      const entry = entries[i] as ByteEntry
+      out.set(headOf(entry), at)
+      at += head.length
+      at += out.write(entry.cursor as string, at, 'latin1')
+      out.set(MESSAGE_FIELD, at)
+      at += MESSAGE_FIELD.length
+      out.set(entry.bytes.subarray(entry.start, entry.end), at)
+      at += entry.end - entry.start
+      out.set(RECORD_END, at)
+      at += RECORD_END.length
+    }
+    return out
+  }
 }

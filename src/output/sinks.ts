@@ -8,7 +8,7 @@
  */
 import type {Writable} from 'node:stream'
 import type {LogEntry, LogEvent, Sink, StreamInfo, StreamState, StreamStatus} from '../logs/entry.js'
-import type {EntryRenderer} from './format.js'
+import type {BatchEncoder, EntryRenderer} from './format.js'
 import type {LineFilter} from './filter.js'
 import {whenDrained, type IO} from './io.js'
 import {terminalSafe} from './sanitize.js'
@@ -108,11 +108,13 @@ export function renderBatch(entries: readonly LogEntry[], render: EntryRenderer,
 export class PlainSink implements OutputSink {
   private readonly resume = new ResumeTracker()
 
+  /** @param encode when given (no filter), batches are written as the bytes it makes instead of rendered text. */
   constructor(
     private readonly io: IO,
     private readonly render: EntryRenderer,
     private readonly filter: LineFilter | undefined,
     private readonly notices: StatusNotices,
+    private readonly encode?: BatchEncoder,
   ) {}
 
   write(event: LogEvent): void | Promise<void> {
@@ -123,8 +125,8 @@ export class PlainSink implements OutputSink {
     }
     this.resume.noteEntries(event.entries)
     if (this.io.closed.aborted) return
-    const chunk = renderBatch(event.entries, this.render, this.filter)
-    if (chunk !== '' && !this.io.stdout.write(chunk)) return whenDrained(this.io.stdout, this.io.closed)
+    const chunk = this.encode === undefined ? renderBatch(event.entries, this.render, this.filter) : this.encode(event.entries)
+    if (chunk.length > 0 && !this.io.stdout.write(chunk)) return whenDrained(this.io.stdout, this.io.closed)
   }
 
   async close(): Promise<void> {

@@ -206,6 +206,22 @@ describe('follow', () => {
 })
 
 describe('follow and its stop condition', () => {
+  test('a busy stream runs one idle timer per connection, not one per batch, and silence is still noticed', async () => {
+    const clock = fakeClock()
+    const busy: Attempt = Array.from({length: 200}, (_, i): Step => [[`l${i}`, String(i + 1)]])
+    const {source} = scriptedSource([[...busy, 'hang'], []])
+    let asked = 0
+    const isFinished = async () => (++asked >= 2 ? 'TASK_FINISHED' : undefined)
+    const {lines, statuses, error} = await collect(follow(source, policy(clock, {isFinished, idleCheckMs: 3000})), 10_000)
+    assert.equal(error, undefined)
+    assert.equal(lines.length, 200)
+    assert.equal(statuses.at(-1), 'ended TASK_FINISHED')
+    // Two quiet periods (asked twice), each one timer; no timer per batch.
+    assert.equal(asked, 2)
+    assert.ok(clock.sleeps.length <= 4, `sleeps: ${clock.sleeps.join(', ')}`)
+    assert.ok(clock.sleeps.every((ms) => ms <= 3000))
+  })
+
   test('a failing state check means "not finished yet": the follow goes on and ends once it answers', async () => {
     const clock = fakeClock()
     const {source} = scriptedSource([[[['a', '1']], reset()], [[['b', '2']]], [[['c', '3']]]])

@@ -4,7 +4,8 @@ import {existsSync, readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import fc from 'fast-check'
 import {CliError} from '../../src/cluster/errors.js'
-import {SseParser, parseEventJson, taskEventMessage} from '../../src/logs/sse.js'
+import {ByteEntry, type StreamInfo} from '../../src/logs/entry.js'
+import {SseParser, parseEventJson, taskEventEntry, taskEventMessage} from '../../src/logs/sse.js'
 import {splitAt} from '../helpers/chunks.js'
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url))
@@ -125,3 +126,49 @@ describe('task event MESSAGE', () => {
     assert.throws(() => parseEventJson(Buffer.from('{"a":'), 0, 5), /not JSON/)
   })
 })
+
+describe('task event entries', () => {
+  const stream: StreamInfo = {id: 't/stdout', kind: 'task', label: 't'}
+  const event = (message: string) => Buffer.from(JSON.stringify({fields: {FILE: 'stdout', MESSAGE: message}}))
+  const entry = (data: Buffer, id?: string) => taskEventEntry(stream, id, data, 0, data.length)
+
+  test('on the fast path the message stays bytes until read; otherwise it is decoded at once', () => {
+    const fast = entry(event('plain line é'), '42')
+    assert.ok(fast instanceof ByteEntry)
+    assert.deepEqual([fast.message, fast.cursor], ['plain line é', '42'])
+    const escaped = entry(event('say "hi"'), '43')
+    assert.ok(escaped !== undefined && !(escaped instanceof ByteEntry))
+    assert.deepEqual([escaped.message, escaped.cursor], ['say "hi"', '43'])
+  })
+
+  test('the first line of a file (no id) has its length in bytes as cursor; empty lines are dropped', () => {
+    assert.equal(entry(event('héllo'))?.cursor, '6')
+    assert.equal(entry(event('a\tb'))?.cursor, '3')
+    assert.equal(entry(event('')), undefined)
+  })
+
+  test('bytes that are not UTF-8 are decoded (U+FFFD), never copied out as they came', () => {
+    const data = Buffer.concat([Buffer.from('{"fields":{"MESSAGE":"a'), Buffer.from([0xff, 0xc3]), Buffer.from('b"}}')])
+    const decoded = entry(data, '9')
+    assert.ok(decoded !== undefined && !(decoded instanceof ByteEntry))
+    assert.equal(decoded.message, 'a\ufffd\ufffdb')
+    assert.equal(entry(data)?.cursor, String(Buffer.byteLength('a\ufffd\ufffdb')))
+  })
+
+  test('a backslash in one event of a chunk sends only that event through JSON.parse', () => {
+    const chunk = Buffer.concat([event('one'), event('t\\wo'), event('three')])
+    const ends = [event('one').length, event('one').length + event('t\\wo').length, chunk.length]
+    const entries = [taskEventEntry(stream, '1', chunk, 0, ends[0]), taskEventEntry(stream, '2', chunk, ends[0], ends[1]), taskEventEntry(stream, '3', chunk, ends[1], ends[2])]
+    assert.deepEqual(entries.map((e) => e?.message), ['one', 't\\wo', 'three'])
+    assert.deepEqual(entries.map((e) => e instanceof ByteEntry), [true, false, true])
+  })
+
+  test('ids come back exactly as sent, decimal or not', () => {
+    const ids: Array<string | undefined> = []
+    const parser = new SseParser({onEvent: (id) => ids.push(id), onComment: () => {}})
+    const sent = ['0', '7', '007', '123456789012345', '1234567890123456789', '12a', '-1', ' 5', 'é1']
+    parser.push(Buffer.from(sent.map((id) => `id: ${id}\ndata: x\n\n`).join('')))
+    assert.deepEqual(ids, sent)
+  })
+})
+

@@ -1,8 +1,10 @@
 import {after, describe, test} from 'node:test'
 import assert from 'node:assert/strict'
-import type {LogEntry, StreamInfo} from '../../src/logs/entry.js'
+import fc from 'fast-check'
+import {ByteEntry, type LogEntry, type StreamInfo} from '../../src/logs/entry.js'
 import {createChalk, streamColor} from '../../src/output/color.js'
-import {createEntryRenderer, formatRfc3339, type RenderOptions} from '../../src/output/format.js'
+import {createBatchEncoder, createEntryRenderer, formatRfc3339, type RenderOptions} from '../../src/output/format.js'
+import {renderBatch} from '../../src/output/sinks.js'
 
 const node: StreamInfo = {id: 'leader/dcos-adminrouter', kind: 'component', label: 'leader adminrouter', node: 'leader', unit: 'dcos-adminrouter.service'}
 const task: StreamInfo = {id: 'web.1/stdout', kind: 'task', label: 'web.1', task: 'web.1', file: 'stdout', agent: 'a1'}
@@ -148,3 +150,60 @@ test('formatRfc3339 keeps microseconds', () => {
   assert.equal(formatRfc3339(REALTIME), '2019-02-18T18:41:07.123456Z')
   assert.equal(formatRfc3339(0), '1970-01-01T00:00:00.000000Z')
 })
+
+describe('batches as bytes', () => {
+  const options = (overrides: Partial<RenderOptions>): RenderOptions => ({
+    format: 'text',
+    kind: 'task',
+    chalk: createChalk(0),
+    terminalSafe: false,
+    prefix: false,
+    timestamps: false,
+    utc: true,
+    ...overrides,
+  })
+  const odd: StreamInfo = {id: 'odd', kind: 'task', label: 'odd', task: 'we"b\u202e'}
+
+  test('the bytes are exactly the rendered text, for byte entries and others, any message and cursor', () => {
+    for (const format of ['text', 'cat', 'json'] as const) {
+      const render = createEntryRenderer(options({format}))
+      const encode = createBatchEncoder(options({format}), render)
+      assert.ok(encode, format)
+      const entry = fc.record({
+        message: fc.oneof(fc.string({unit: 'binary', maxLength: 30}), fc.string({maxLength: 30})),
+        bytes: fc.boolean(),
+        // What lies before the message in its chunk; an empty gap puts two messages side by side.
+        gap: fc.constantFrom('', 'x', 'data: {"MESSAGE":"'),
+        stream: fc.constantFrom(task, odd),
+        cursor: fc.oneof(fc.constant(undefined), fc.stringMatching(/^[0-9]{1,9}$/), fc.string({maxLength: 5})),
+      })
+      fc.assert(
+        fc.property(fc.array(entry, {maxLength: 8}), fc.boolean(), fc.boolean(), (specs, shared, reversed) => {
+          // Byte entries in one chunk (as a network chunk's events are) or each in its own, in order or not.
+          const parts = specs.map(({gap, message}) => [Buffer.from(gap), Buffer.from(message)])
+          const chunk = Buffer.concat(parts.flat())
+          let offset = 0
+          const entries = specs.map(({message, bytes, stream, cursor}, i): LogEntry => {
+            const start = offset + parts[i][0].length
+            offset = start + parts[i][1].length
+            if (!bytes) return {stream, message, cursor}
+            if (shared) return new ByteEntry(stream, cursor, chunk, start, offset)
+            const own = Buffer.from(`xx${message}yy`)
+            return new ByteEntry(stream, cursor, own, 2, own.length - 2)
+          })
+          if (reversed) entries.reverse()
+          assert.equal(encode(entries).toString('utf8'), renderBatch(entries, render, undefined))
+        }),
+        {numRuns: 500},
+      )
+    }
+  })
+
+  test('only where the renderer adds nothing per line that needs text', () => {
+    for (const overrides of [{prefix: true}, {terminalSafe: true}, {timestamps: true}, {format: 'json-pretty' as const}, {kind: 'component' as const}]) {
+      const chosen = options(overrides)
+      assert.equal(createBatchEncoder(chosen, createEntryRenderer(chosen)), undefined, JSON.stringify(overrides))
+    }
+  })
+})
+
