@@ -8,13 +8,14 @@
  *   server's own message trimmed to one line, and `retryable` set for network faults and 502/503/504.
  * - Paths are built with encodePath so every segment is percent-encoded; query values are encoded.
  *
- * got is imported on the first request, not with this module: it costs ~100 ms and commands that never
- * talk to the cluster (help, `cluster show`) should not pay for it.
+ * got is imported on the first request, not with this module: commands that never talk to the cluster
+ * (help, `cluster show`) should not pay for loading it.
  */
 import {readFileSync} from 'node:fs'
 import type {IncomingMessage} from 'node:http'
 import {PassThrough, type Readable} from 'node:stream'
 import type {Got, OptionsInit, Request as GotRequest} from 'got'
+import packageJson from '../../package.json' with {type: 'json'}
 import type {ResolvedCluster} from './config.js'
 import {CliError, isCliError, oneLine} from './errors.js'
 
@@ -148,20 +149,8 @@ let gotModule: Promise<Got> | undefined
 const loadGot = (): Promise<Got> => (gotModule ??= import('got').then((module) => module.default))
 
 let insecureWarned = false
-let packageVersion: string | undefined
-
-function defaultUserAgent(): string {
-  if (packageVersion === undefined) {
-    try {
-      // src/cluster/http.ts and dist/cluster/http.js both sit two levels below package.json.
-      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version?: string}
-      packageVersion = pkg.version ?? 'unknown'
-    } catch {
-      packageVersion = 'unknown'
-    }
-  }
-  return `dcos-ts/${packageVersion}`
-}
+/** Bundled into dist/cli.cjs at build time, so no file is read at run time. */
+const DEFAULT_USER_AGENT = `dcos-ts/${packageJson.version}`
 
 /** Bytes of an error body worth reading for its message. */
 const ERROR_BODY_LIMIT = 64 * 1024
@@ -212,7 +201,7 @@ class ClusterHttpClient implements HttpClient {
     this.origin = new URL(this.baseUrl).origin
     this.token = cluster.token
     this.timeoutMs = cluster.timeoutMs
-    this.userAgent = options.userAgent ?? defaultUserAgent()
+    this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT
     this.redact = redactor(cluster.token)
     this.onUnauthorized = options.onUnauthorized
     const stderr = options.stderr ?? process.stderr

@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {KNOWN_VERSIONS, startSim} from '../sim/index.js'
+import {KNOWN_VERSIONS} from '../sim/versions.js'
 
 export default class Sim extends Command {
   static override summary = 'Run a simulated DC/OS cluster on 127.0.0.1 (Mesos state, logging API, files API)'
@@ -19,6 +19,8 @@ export default class Sim extends Command {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Sim)
+    // The simulator (an HTTP server and its routes) loads only for this command.
+    const {startSim} = await import('../sim/index.js')
     const sim = await startSim({
       port: flags.port,
       dcosVersion: flags['dcos-version'],

@@ -1,6 +1,6 @@
 /**
  * The one place that looks at --output, --color, --raw, --no-tui and whether stdout is a terminal, and
- * picks the sink. Ink (and React) are imported only on the interactive path, behind a dynamic import:
+ * picks the sink. Ink (and React) are imported only on the interactive path (loadLiveSink):
  * loading them costs hundreds of milliseconds, and in a pipe nothing of Ink may run.
  */
 import type {StreamInfo} from '../logs/entry.js'
@@ -9,6 +9,7 @@ import {createLineFilter} from './filter.js'
 import {createBatchEncoder, createEntryRenderer, type EntryKind, type OutputFormat, type RenderOptions} from './format.js'
 import type {IO} from './io.js'
 import {PlainSink, StatusNotices, type OutputSink} from './sinks.js'
+import {loadLiveSink} from './ui/load-live-sink.js'
 
 export interface OutputOptions {
   /** task logs: text | json (| json-pretty); journal logs: short | cat | json | json-pretty. */
@@ -68,7 +69,7 @@ export async function createSink(options: OutputOptions, io: IO, context: SinkCo
   const render = createEntryRenderer(renderOptions)
   const filter = createLineFilter(options.include, options.exclude)
   if (wantsLiveView(options, io)) {
-    const {LiveSink} = await import('./ui/live-sink.js')
+    const LiveSink = await loadLiveSink()
     return LiveSink.mount(io, render, filter, {
       streams: context.streams ?? [],
       color: chalk.level > 0,

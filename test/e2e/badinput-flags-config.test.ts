@@ -83,6 +83,20 @@ describe('bad flags: one line, exit 2, nothing fetched', {concurrency: true}, ()
   }
 })
 
+describe('unknown commands: one line, exit 2, the closest command as a hint', {concurrency: true}, () => {
+  const cases: Array<{args: string[]; message: RegExp}> = [
+    {args: ['nosuch'], message: /^Error: 'nosuch' is not a dcos-ts command \(see `dcos-ts --help`\)$/m},
+    {args: ['tsk'], message: /'tsk' is not a dcos-ts command \(did you mean `dcos-ts task`\?\)/},
+    {args: ['task', 'lgo', 'web', '--follow'], message: /'task lgo web' is not a dcos-ts command \(did you mean `dcos-ts task log`\?\)/},
+    {args: ['task', 'nosuch'], message: /'task nosuch' is not a dcos-ts command \(see `dcos-ts task --help`\)/},
+  ]
+  for (const item of cases) {
+    test(item.args.join(' '), async () => {
+      assertOneLineError(await runCli(item.args), 'usage', item.message, {emptyStdout: true})
+    })
+  }
+})
+
 /** A HOME whose DC/OS CLI config holds one attached cluster with this dcos.toml text, written as is. */
 async function homeWithToml(text: string): Promise<string> {
   const home = makeTempHome()

@@ -1,0 +1,49 @@
+/**
+ * Loads the CLI bundle (dist/cli.cjs, built by scripts/bundle.js) with V8's code cache (dist/cli.cjs.cache,
+ * written at build time by scripts/code-cache.js): compiling the bundle is half of a start otherwise, and
+ * Node 20 has no compile cache of its own. V8 rejects a cache made by another Node version or for other
+ * bytes, and the bundle is then compiled as usual.
+ *
+ * The bundle is entered in require.cache under its own path, so that oclif, which requires that file for
+ * the COMMANDS, the help class and the hooks named in package.json, gets these very objects.
+ */
+const {readFileSync, writeFileSync} = require('node:fs')
+const Module = require('node:module')
+const {dirname, join} = require('node:path')
+const {Script} = require('node:vm')
+
+const ROOT = join(__dirname, '..')
+const BUNDLE = join(ROOT, 'dist', 'cli.cjs')
+const CODE_CACHE = `${BUNDLE}.cache`
+
+let script
+
+/** The bundle's exports: oclif's `execute`, and what package.json's "oclif" section names. */
+function loadCli() {
+  let cachedData
+  try {
+    cachedData = readFileSync(CODE_CACHE)
+  } catch {
+    // none (`npm run build:dev` before its last step): compiled as usual
+  }
+  script = new Script(Module.wrap(readFileSync(BUNDLE, 'utf8')), {filename: BUNDLE, cachedData})
+  const bundle = {id: BUNDLE, filename: BUNDLE, loaded: false, exports: {}, children: [], paths: []}
+  const bundleRequire = Module.createRequire(BUNDLE)
+  script.runInThisContext()(bundle.exports, bundleRequire, bundle, BUNDLE, dirname(BUNDLE))
+  bundle.loaded = true
+  require.cache[BUNDLE] = bundle
+  return bundle.exports
+}
+
+/** Runs the CLI with these arguments (default: the process's). */
+function run(args) {
+  // The package's folder, not this file's: oclif takes the first package.json above it, and bin/ has one.
+  return loadCli().execute({dir: ROOT, args})
+}
+
+/** Writes the code cache: every function of the bundle compiled so far in this process. */
+function writeCodeCache() {
+  writeFileSync(CODE_CACHE, script.createCachedData())
+}
+
+module.exports = {CODE_CACHE, loadCli, run, writeCodeCache}

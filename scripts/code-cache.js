@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Writes dist/cli.cjs.cache (see bin/load-cli.js) after running, in this process, what a start compiles:
+// `task log --help` (oclif's start, the command lookup, help), then `task log web` against the simulated
+// cluster (flags, config, got, the state scan, logging v2, the output), so that the code of the first
+// request is compiled from the cache too. The cluster runs in a child process: its code stays out.
+import {spawn} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {CODE_CACHE, run, writeCodeCache} from '../bin/load-cli.js'
+
+const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+const cluster = spawn(process.execPath, [bin, 'sim', '--port', '0', '--line-interval', '0'], {stdio: ['ignore', 'pipe', 'inherit']})
+// Also when a run below fails: oclif then ends this process itself.
+process.once('exit', () => cluster.kill())
+const home = mkdtempSync(join(tmpdir(), 'dcos-ts-code-cache-'))
+try {
+  const url = await new Promise((resolve, reject) => {
+    let out = ''
+    cluster.stdout.setEncoding('utf8').on('data', (chunk) => {
+      out += chunk
+      const found = /cluster at (http:\/\/\S+) /.exec(out)
+      if (found) resolve(found[1])
+    })
+    cluster.once('exit', (code) => reject(new Error(`the simulated cluster exited (${code}): ${out}`)))
+  })
+  // Nothing of this machine's DC/OS configuration is read.
+  Object.assign(process.env, {DCOS_URL: url, DCOS_DIR: join(home, '.dcos'), HOME: home})
+  rmSync(CODE_CACHE, {force: true}) // a cache of an earlier run would be written back as well
+  await run(['task', 'log', '--help'])
+  await run(['task', 'log', 'web'])
+  writeCodeCache()
+} finally {
+  rmSync(home, {recursive: true, force: true})
+}
+process.exit()
