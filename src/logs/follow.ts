@@ -20,7 +20,6 @@
  *   The AbortSignal (Ctrl-C) ends with `ended`/"interrupted"; `lastCursor` is where to resume.
  * - Time comes from policy.now/sleep, so tests never wait.
  */
-import v8 from 'node:v8'
 import {CliError, isCliError, toCliError} from '../cluster/errors.js'
 import type {LogEntry, LogEvent, LogSource, StreamState} from './entry.js'
 
@@ -53,7 +52,6 @@ const IDLE = Symbol('idle')
 const STABLE_MS = 10_000
 
 export function follow(source: LogSource, policy: FollowPolicy): FollowStream {
-  keepYoungGenerationSmall()
   let lastCursor: string | undefined
   const isAfter = cursorTest(source.cursorOrder)
   const {stream} = source
@@ -227,20 +225,6 @@ export function follow(source: LogSource, policy: FollowPolicy): FollowStream {
     [Symbol.asyncIterator]: () => run(),
   }
 }
-
-/**
- * Stops V8 from growing the young generation any further. A stream read at full speed makes garbage fast
- * and V8 answers by doubling the semi-spaces up to 16 MB each (and ArrayBuffers of network chunks wait
- * longer for the scavenge that frees them): RSS grew ~40 MB over a million lines. `--max-semi-space-size`
- * has no effect once the heap exists, but the growth factor is read at every resize. Measured: peak RSS
- * 120-130 -> ~95 MB on case 1, no measurable CPU cost (docs/performance.md).
- */
-function keepYoungGenerationSmall(): void {
-  if (youngGenerationLimited) return
-  youngGenerationLimited = true
-  v8.setFlagsFromString('--semi-space-growth-factor=1')
-}
-let youngGenerationLimited = false
 
 /** Whether `cursor` lies strictly after `after`, for dropping repeats after a resume. */
 export function cursorTest(order: LogSource['cursorOrder']): (cursor: string, after: string) => boolean {
