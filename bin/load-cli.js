@@ -35,10 +35,12 @@ function loadCli() {
   return bundle.exports
 }
 
-/** Runs the CLI with these arguments (default: the process's). */
-function run(args) {
+/** Runs the CLI with these arguments (default: the process's); beforeRun runs once the bundle is loaded. */
+function run({args, beforeRun} = {}) {
+  const cli = loadCli()
+  beforeRun?.()
   // The package's folder, not this file's: oclif takes the first package.json above it, and bin/ has one.
-  return loadCli().execute({dir: ROOT, args})
+  return cli.execute({dir: ROOT, args})
 }
 
 /** Writes the code cache: every function of the bundle compiled so far in this process. */

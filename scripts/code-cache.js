@@ -28,8 +28,8 @@ try {
   // Nothing of this machine's DC/OS configuration is read.
   Object.assign(process.env, {DCOS_URL: url, DCOS_DIR: join(home, '.dcos'), HOME: home})
   rmSync(CODE_CACHE, {force: true}) // a cache of an earlier run would be written back as well
-  await run(['task', 'log', '--help'])
-  await run(['task', 'log', 'web'])
+  await run({args: ['task', 'log', '--help']})
+  await run({args: ['task', 'log', 'web']})
   writeCodeCache()
 } finally {
   rmSync(home, {recursive: true, force: true})
