@@ -18,8 +18,8 @@ const PER_SECOND = 10
 const TICK = /tick (\d+) (\d+) (\S+)$/
 
 export async function manyStreams(context: BenchContext): Promise<Row[]> {
-  const warmupMs = context.quick ? 3000 : 5000
-  const measureMs = context.quick ? 10_000 : 25_000
+  const warmupMs = context.quick ? 3000 : 15_000
+  const measureMs = context.quick ? 10_000 : 45_000
   const drainMs = 2000
   const sim = await startSimProcess()
   try {
