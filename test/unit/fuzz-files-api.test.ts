@@ -13,6 +13,7 @@ import type {LogEntry, StreamInfo} from '../../src/logs/entry.js'
 import {LineAssembler, MESOS_READ_CAP, MesosFile, createFilesApiSource, decodeReadAnswer} from '../../src/logs/sources/files-api.js'
 import type {LogWindow} from '../../src/logs/sources/window.js'
 import {splitAt} from '../helpers/chunks.js'
+import {StreamOnlyHttp} from '../helpers/fake-http.js'
 
 const RUNS = {numRuns: 200}
 const STREAM: StreamInfo = {id: 'fw/web.1/stdout', kind: 'task', label: 'web.1', task: 'web.1', file: 'stdout'}
@@ -56,18 +57,14 @@ function mesosAnswer(data: Buffer, offset: number): Buffer {
 }
 
 /** A files API serving one file, every answer's body cut at the given points. */
-class FakeFilesApi implements HttpClient {
-  readonly baseUrl = 'http://fake'
+class FakeFilesApi extends StreamOnlyHttp {
   constructor(
     private readonly file: Buffer,
     private readonly cuts: number[],
-  ) {}
-  json<T>(): Promise<T> {
-    throw new Error('not used')
+  ) {
+    super()
   }
-  text(): Promise<never> {
-    throw new Error('not used')
-  }
+
   async stream(path: string, options: RequestOptions = {}) {
     const query = options.query ?? {}
     assert.equal(query.path, PATH, `read of ${path}`)

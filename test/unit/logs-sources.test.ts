@@ -6,12 +6,13 @@ import {describe, test} from 'node:test'
 import assert from 'node:assert/strict'
 import {Readable} from 'node:stream'
 import {CliError} from '../../src/cluster/errors.js'
-import type {HttpClient, RequestOptions} from '../../src/cluster/http.js'
+import type {RequestOptions} from '../../src/cluster/http.js'
 import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../../src/logs/entry.js'
 import {createFilesApiSource} from '../../src/logs/sources/files-api.js'
 import {createV2ComponentSource} from '../../src/logs/sources/v2-component.js'
 import {type AgentTaskRoute, createV2TaskSource, dcosLogSandbox} from '../../src/logs/sources/v2-task.js'
 import type {LogWindow} from '../../src/logs/sources/window.js'
+import {StreamOnlyHttp} from '../helpers/fake-http.js'
 
 const CAP = 65536
 const stream: StreamInfo = {id: 'web/stdout', kind: 'task', label: 'web'}
@@ -38,21 +39,12 @@ function segments(content: Buffer, from: number, withPartial: boolean): Array<{s
   return out
 }
 
-class FakeCluster implements HttpClient {
-  readonly baseUrl = 'http://fake'
+class FakeCluster extends StreamOnlyHttp {
   files = new Map<string, Buffer>()
   journal: Array<{cursor: string; message: string; unit: string}> = []
   requests: Recorded[] = []
   /** Content-Type of logging v2 task text (a proxy's page would be text/html). */
   taskTextType = 'text/plain'
-
-  json<T>(): Promise<T> {
-    throw new Error('not used')
-  }
-
-  text(): Promise<never> {
-    throw new Error('not used')
-  }
 
   async stream(path: string, options: RequestOptions = {}) {
     const query = options.query ?? {}
