@@ -233,7 +233,11 @@ const chunkFacts = new ChunkFacts()
 
 /** MESSAGE of a dcos-log task event (see fastMessageStart), through JSON.parse unless the fast path applies. */
 export function taskEventMessage(buf: Buffer, start: number, end: number): string {
-  const from = fastMessageStart(buf, start, end)
+  return messageText(buf, start, end, fastMessageStart(buf, start, end))
+}
+
+/** MESSAGE as a string, given fastMessageStart's answer for the event. */
+function messageText(buf: Buffer, start: number, end: number, from: number): string {
   return from < 0 ? parsedTaskMessage(buf, start, end) : buf.toString('utf8', from, end - 3)
 }
 
@@ -248,7 +252,7 @@ export function taskEventEntry(stream: StreamInfo, id: string | undefined, buf: 
     if (from === end - 3) return undefined
     return new ByteEntry(stream, id ?? String(end - 3 - from), buf, from, end - 3)
   }
-  const message = from < 0 ? parsedTaskMessage(buf, start, end) : buf.toString('utf8', from, end - 3)
+  const message = messageText(buf, start, end, from)
   if (message.length === 0) return undefined
   return {stream, message, cursor: id ?? String(Buffer.byteLength(message))}
 }

@@ -143,8 +143,7 @@ function createTaskJsonRenderer(): EntryRenderer {
   const headOf = (stream: StreamInfo): string => {
     let head = heads.get(stream)
     if (head === undefined) {
-      const value = (text: string | undefined) => JSON.stringify(text ?? null)
-      head = jsonTerminalSafe(`{"task":${value(stream.task)},"file":${value(stream.file)},"agent":${value(stream.agent)},"cursor":`)
+      head = taskRecordHead(stream)
       heads.set(stream, head)
     }
     return head
@@ -153,6 +152,12 @@ function createTaskJsonRenderer(): EntryRenderer {
     const time = hasTime(entry.realtime) ? `,"time":"${formatRfc3339(entry.realtime)}"` : ''
     return `${headOf(entry.stream)}${jsonTerminalSafe(`${JSON.stringify(entry.cursor ?? null)}${time},"message":${JSON.stringify(entry.message)}`)}}\n`
   }
+}
+
+/** A task line's JSON record (taskRecord's text) up to the value of its cursor: the same for every line of a stream. */
+function taskRecordHead(stream: StreamInfo): string {
+  const value = (text: string | undefined) => JSON.stringify(text ?? null)
+  return jsonTerminalSafe(`{"task":${value(stream.task)},"file":${value(stream.file)},"agent":${value(stream.agent)},"cursor":`)
 }
 
 /** `[label] ` in the stream's colour, built once per stream. */
@@ -323,8 +328,7 @@ function taskJsonEncoder(render: EntryRenderer): BatchEncoder {
   const headOf = (entry: ByteEntry): Buffer => {
     if (entry.stream !== stream) {
       stream = entry.stream
-      const value = (text: string | undefined) => JSON.stringify(text ?? null)
-      head = Buffer.from(jsonTerminalSafe(`{"task":${value(stream.task)},"file":${value(stream.file)},"agent":${value(stream.agent)},"cursor":"`))
+      head = Buffer.from(`${taskRecordHead(stream)}"`)
     }
     return head
   }
