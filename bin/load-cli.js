@@ -13,13 +13,16 @@ const {dirname, join} = require('node:path')
 const {setFlagsFromString} = require('node:v8')
 const {Script} = require('node:vm')
 
-// Keep V8's young generation at its starting size. A log stream read at full speed makes garbage fast and
-// V8 answers by doubling the semi-spaces up to 16 MB each, while network chunks wait longer for the
-// scavenge that frees them: RSS grew ~40 MB over a million followed lines. `--max-semi-space-size` has no
-// effect once the heap exists, but the growth factor is read at every resize (docs/performance.md). Set
-// here, before anything is compiled, so that the process writing the code cache (scripts/code-cache.js)
-// and every start reading it run under the same flags: V8 rejects a cache made under others.
+// A log stream read at full speed makes garbage fast, and V8's defaults answer with memory: the semi-spaces
+// double up to 16 MB each, and what a scavenge promotes (the batches in flight at that moment) piles up in
+// old space, since the first full collection waits for a limit sized for big heaps. RSS grew ~40 MB over a
+// million followed lines. The growth factor is read at every semi-space resize (`--max-semi-space-size`
+// has no effect once the heap exists), and `--heap-growing-percent` at every old-space limit, so both work
+// when set at run time (docs/performance.md, Follow throughput). Set here, before anything is compiled,
+// so that the process writing the code cache (scripts/code-cache.js) and every start reading it run under
+// the same flags: V8 rejects a cache made under others.
 setFlagsFromString('--semi-space-growth-factor=1')
+setFlagsFromString('--heap-growing-percent=20')
 
 const ROOT = join(__dirname, '..')
 const BUNDLE = join(ROOT, 'dist', 'cli.cjs')
