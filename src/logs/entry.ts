@@ -54,7 +54,7 @@ export interface StreamStatus {
   cursor?: string
 }
 
-/** What flows from sources (through follow and merge) to a sink: batches of entries, and status changes. */
+/** What flows from sources (through follow and merge) to a sink: batches of entries (each of one stream), and status changes. */
 export type LogEvent = {type: 'entries'; entries: LogEntry[]} | {type: 'status'; status: StreamStatus}
 
 /** What one connection attempt asks for. */
@@ -90,7 +90,9 @@ export interface Sink {
 /**
  * An entry whose message is still the UTF-8 bytes it arrived as (a valid UTF-8 range of a network chunk),
  * decoded only when `message` is first read: a sink that prints messages unchanged copies the bytes
- * instead (src/output/format.ts, createBatchEncoder). It keeps its chunk alive as long as it lives itself.
+ * instead (src/output/format.ts, createBatchEncoder). Its cursor likewise stays the event id as it was read
+ * (a byte offset is a number) until asked for: a busy stream's sink asks for one cursor a batch.
+ * It keeps its chunk alive as long as it lives itself.
  */
 export class ByteEntry implements LogEntry {
   declare restarted?: true
@@ -98,7 +100,7 @@ export class ByteEntry implements LogEntry {
 
   constructor(
     readonly stream: StreamInfo,
-    public cursor: string | undefined,
+    private readonly position: string | number | undefined,
     readonly bytes: Buffer,
     readonly start: number,
     readonly end: number,
@@ -106,5 +108,9 @@ export class ByteEntry implements LogEntry {
 
   get message(): string {
     return (this.decoded ??= this.bytes.toString('utf8', this.start, this.end))
+  }
+
+  get cursor(): string | undefined {
+    return typeof this.position === 'number' ? String(this.position) : this.position
   }
 }

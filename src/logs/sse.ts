@@ -23,12 +23,18 @@ import {isUtf8} from 'node:buffer'
 import {CliError} from '../cluster/errors.js'
 import {ByteEntry, type LogEntry, type StreamInfo} from './entry.js'
 
+/**
+ * An event's id. A decimal id (every dcos-log byte offset) is its number, read without making a string per
+ * event; `String(id)` is its text either way.
+ */
+export type EventId = string | number
+
 export interface SseHandler {
   /**
    * A complete event; its data (lines joined with LF) is buf[start, end). Pushed chunks are never written to
    * afterwards (network chunks are not), so the handler may keep the range instead of decoding it at once.
    */
-  onEvent(id: string | undefined, buf: Buffer, start: number, end: number): void
+  onEvent(id: EventId | undefined, buf: Buffer, start: number, end: number): void
   /** A comment line (dcos-log sends `: ping` every 15 s on journal streams). */
   onComment(): void
 }
@@ -43,7 +49,7 @@ const NEWLINE = Buffer.from('\n')
 export class SseParser {
   /** Bytes of a line not yet terminated, kept as separate chunks and joined once its LF arrives. */
   private carry: Buffer[] = []
-  private id: string | undefined
+  private id: EventId | undefined
   private data: Buffer | undefined
   private dataStart = 0
   private dataEnd = 0
@@ -145,10 +151,10 @@ export class SseParser {
 }
 
 /**
- * An id's text. Decimal ids (dcos-log's byte offsets) without a leading zero are read as a number and printed
- * back, which gives the same text several times faster than decoding the bytes.
+ * An id: decimal ids without a leading zero (whose text String() gives back exactly) as their number,
+ * anything else as its text.
  */
-function eventId(buf: Buffer, start: number, end: number): string {
+function eventId(buf: Buffer, start: number, end: number): EventId {
   const length = end - start
   if (length > 0 && length <= 15 && (buf[start] !== ZERO || length === 1)) {
     let value = 0
@@ -158,7 +164,7 @@ function eventId(buf: Buffer, start: number, end: number): string {
       if (digit < 0 || digit > 9) break
       value = value * 10 + digit
     }
-    if (at === end) return String(value)
+    if (at === end) return value
   }
   return buf.toString('utf8', start, end)
 }
@@ -246,15 +252,15 @@ function messageText(buf: Buffer, start: number, end: number, from: number): str
  * the event id; the first line of a file comes without one, and its cursor is its length in bytes. On the
  * fast path the entry keeps MESSAGE as bytes (ByteEntry): a sink printing lines unchanged never decodes it.
  */
-export function taskEventEntry(stream: StreamInfo, id: string | undefined, buf: Buffer, start: number, end: number): LogEntry | undefined {
+export function taskEventEntry(stream: StreamInfo, id: EventId | undefined, buf: Buffer, start: number, end: number): LogEntry | undefined {
   const from = fastMessageStart(buf, start, end)
   if (from >= 0 && chunkFacts.isUtf8(buf, from, end - 3)) {
     if (from === end - 3) return undefined
-    return new ByteEntry(stream, id ?? String(end - 3 - from), buf, from, end - 3)
+    return new ByteEntry(stream, id ?? end - 3 - from, buf, from, end - 3)
   }
   const message = messageText(buf, start, end, from)
   if (message.length === 0) return undefined
-  return {stream, message, cursor: id ?? String(Buffer.byteLength(message))}
+  return {stream, message, cursor: String(id ?? Buffer.byteLength(message))}
 }
 
 function parsedTaskMessage(buf: Buffer, start: number, end: number): string {

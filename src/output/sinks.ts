@@ -24,12 +24,16 @@ export interface OutputSink extends Sink {
   resumePoints(): ResumePoint[]
 }
 
-/** Remembers the last cursor per stream; one Map.set per entry, nothing allocated. */
+/** Remembers the last cursor per stream. */
 export class ResumeTracker {
   private readonly cursors = new Map<StreamInfo, string>()
 
+  /** A batch is of one stream (follow passes them on per stream): its last cursor is the one to keep. */
   noteEntries(entries: readonly LogEntry[]): void {
-    for (const entry of entries) if (entry.cursor !== undefined) this.cursors.set(entry.stream, entry.cursor)
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const {cursor} = entries[i]
+      if (cursor !== undefined) return void this.cursors.set(entries[i].stream, cursor)
+    }
   }
 
   noteStatus(status: StreamStatus): void {

@@ -21,7 +21,7 @@ interface Parsed {
 function parse(chunks: Buffer[]): Parsed {
   const parsed: Parsed = {events: [], comments: 0, incomplete: false}
   const parser = new SseParser({
-    onEvent: (id, buf, start, end) => parsed.events.push({id, data: buf.toString('utf8', start, end)}),
+    onEvent: (id, buf, start, end) => parsed.events.push({id: id === undefined ? undefined : String(id), data: buf.toString('utf8', start, end)}),
     onComment: () => parsed.comments++,
   })
   for (const chunk of chunks) parser.push(chunk)

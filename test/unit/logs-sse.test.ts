@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url'
 import fc from 'fast-check'
 import {CliError} from '../../src/cluster/errors.js'
 import {ByteEntry, type StreamInfo} from '../../src/logs/entry.js'
-import {SseParser, parseEventJson, taskEventEntry, taskEventMessage} from '../../src/logs/sse.js'
+import {type EventId, SseParser, parseEventJson, taskEventEntry, taskEventMessage} from '../../src/logs/sse.js'
 import {splitAt} from '../helpers/chunks.js'
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url))
@@ -16,7 +16,7 @@ type Parsed = {type: 'event'; id?: string; data: string} | {type: 'comment'}
 function parse(chunks: Buffer[]): {events: Parsed[]; incomplete: boolean} {
   const events: Parsed[] = []
   const parser = new SseParser({
-    onEvent: (id, buf, start, end) => events.push({type: 'event', id, data: buf.toString('utf8', start, end)}),
+    onEvent: (id, buf, start, end) => events.push({type: 'event', id: id === undefined ? undefined : String(id), data: buf.toString('utf8', start, end)}),
     onComment: () => events.push({type: 'comment'}),
   })
   for (const chunk of chunks) parser.push(chunk)
@@ -163,12 +163,13 @@ describe('task event entries', () => {
     assert.deepEqual(entries.map((e) => e instanceof ByteEntry), [true, false, true])
   })
 
-  test('ids come back exactly as sent, decimal or not', () => {
-    const ids: Array<string | undefined> = []
-    const parser = new SseParser({onEvent: (id) => ids.push(id), onComment: () => {}})
+  test('ids come back exactly as sent, decimal or not; byte offsets as numbers', () => {
+    const ids: EventId[] = []
+    const parser = new SseParser({onEvent: (id) => ids.push(id!), onComment: () => {}})
     const sent = ['0', '7', '007', '123456789012345', '1234567890123456789', '12a', '-1', ' 5', 'é1']
     parser.push(Buffer.from(sent.map((id) => `id: ${id}\ndata: x\n\n`).join('')))
-    assert.deepEqual(ids, sent)
+    assert.deepEqual(ids.map(String), sent)
+    assert.deepEqual(ids.map((id) => typeof id), ['number', 'number', 'string', 'number', 'string', 'string', 'string', 'string', 'string'])
   })
 })
 

@@ -7,10 +7,10 @@
 import type {Readable} from 'node:stream'
 import {CliError} from '../../cluster/errors.js'
 import type {LogEntry} from '../entry.js'
-import {SseParser} from '../sse.js'
+import {type EventId, SseParser} from '../sse.js'
 
 /** Turns one event into an entry (or undefined to skip it); may throw a 'protocol' CliError. */
-export type EventDecoder = (id: string | undefined, buf: Buffer, start: number, end: number) => LogEntry | undefined
+export type EventDecoder = (id: EventId | undefined, buf: Buffer, start: number, end: number) => LogEntry | undefined
 
 export async function* readEventStream(body: Readable, decode: EventDecoder): AsyncIterable<LogEntry[]> {
   let batch: LogEntry[] = []

@@ -35,7 +35,7 @@ import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../entry.js'
 import {taskEventEntry} from '../sse.js'
 import {BackwardLineScan, LineAssembler, MESOS_READ_CAP, MesosFile, fileGone, finishRotated, replacedSince} from './files-api.js'
 import {RANGE_IDLE_MS} from './journal.js'
-import {readEventStream, readLines} from './read.js'
+import {type EventDecoder, readEventStream, readLines} from './read.js'
 import type {LogWindow} from './window.js'
 
 /**
@@ -84,7 +84,7 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
   const path = route === undefined ? encodePath('system', 'v1', 'logs', 'v2', 'task', target.taskId, 'file', target.file) : agentRoutePath(route, target.file)
   const files = route !== undefined && target.exactWindows !== false ? new MesosFile(http, route.agentId, `${dcosLogSandbox(route)}/${target.file}`) : undefined
 
-  const decode = (id: string | undefined, buf: Buffer, start: number, end: number) => taskEventEntry(stream, id, buf, start, end)
+  const decode: EventDecoder = (id, buf, start, end) => taskEventEntry(stream, id, buf, start, end)
   const text = (line: string): LogEntry | undefined => (line.length === 0 ? undefined : {stream, message: line})
 
   /** The body of a read: an event stream when following, else text. */
