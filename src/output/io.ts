@@ -69,6 +69,11 @@ class MemoryWriter extends Writable {
     callback()
   }
 
+  /** Corked writes arrive together, as one chunk: what a pipe's reader gets from one writev. */
+  override _writev(chunks: Array<{chunk: Buffer | string}>, callback: (error?: Error | null) => void): void {
+    this._write(chunks.map(({chunk}) => (typeof chunk === 'string' ? chunk : chunk.toString('utf8'))).join(''), 'utf8', callback)
+  }
+
   text(): string {
     return this.chunks.join('')
   }

@@ -5,13 +5,16 @@ import type {LogEvent, StreamInfo} from '../../src/logs/entry.js'
 import {createSink} from '../../src/output/choose-sink.js'
 import {compilePatterns, createLineFilter} from '../../src/output/filter.js'
 import {testIO, type IO} from '../../src/output/io.js'
-import {describeStatus, formatResumeHint, PlainSink, StatusNotices} from '../../src/output/sinks.js'
+import {COALESCE_BYTES, describeStatus, formatResumeHint, PlainSink, StatusNotices} from '../../src/output/sinks.js'
 import {taskOutput} from '../helpers/output-options.js'
 
 const web: StreamInfo = {id: 'web.1/stdout', kind: 'task', label: 'web.1', task: 'web.1', file: 'stdout', agent: 'a1'}
 const api: StreamInfo = {id: 'api.1/stdout', kind: 'task', label: 'api.1', task: 'api.1', file: 'stdout', agent: 'a2'}
 
 const options = taskOutput
+
+/** Output is written at the end of the event loop's turn (TurnWriter). */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 function entries(stream: StreamInfo, messages: string[], firstCursor = 0): LogEvent {
   return {type: 'entries', entries: messages.map((message, i) => ({stream, message, cursor: String(firstCursor + i)}))}
@@ -48,13 +51,35 @@ describe('NDJSON: always valid JSON, whatever the log held', () => {
     })
   }
 
-  test('one write per batch, so `| jq` sees a batch as soon as it arrives', async () => {
+  test('the batches of one turn of the event loop go out in one write, at the end of that turn', async () => {
     const io = testIO()
     const sink = await createSink(options({format: 'json'}), io)
     await sink.write(entries(web, ['a', 'b', 'c']))
+    await sink.write(entries(web, ['d'], 3))
     const chunks = (io.stdout as unknown as {chunks: string[]}).chunks
+    assert.equal(chunks.length, 0)
+    await nextTurn()
     assert.equal(chunks.length, 1)
-    assert.equal(chunks[0].split('\n').length, 4)
+    assert.equal(chunks[0].split('\n').length, 5)
+    await sink.write(entries(web, ['e'], 4))
+    await nextTurn()
+    assert.equal(chunks.length, 2)
+  })
+
+  test('a stream status on stderr comes after the lines written before it', async () => {
+    const io = testIO()
+    const order: string[] = []
+    const sink = await createSink(options({follow: true}), io)
+    const stdoutWrite = io.stdout.write.bind(io.stdout)
+    const stderrWrite = io.stderr.write.bind(io.stderr)
+    io.stdout.write = ((chunk: string) => (order.push(`out ${chunk}`), stdoutWrite(chunk))) as typeof io.stdout.write
+    io.stderr.write = ((chunk: string) => (order.push(`err ${chunk}`), stderrWrite(chunk))) as typeof io.stderr.write
+    await sink.write(entries(web, ['last line']))
+    await sink.write({type: 'status', status: {stream: web, state: 'ended', detail: 'TASK_FINISHED'}})
+    await sink.close()
+    assert.equal(io.stdoutText() + io.stderrText(), 'last line\nweb.1 ended (TASK_FINISHED)\n')
+    assert.ok((io.stdout as unknown as {chunks: string[]}).chunks.length === 1)
+    assert.deepEqual(order.map((line) => line.slice(0, 3)), ['out', 'err'])
   })
 
   test('never coloured, even with --color always on a terminal', async () => {
@@ -82,10 +107,12 @@ describe('text in a pipe', () => {
     const one = testIO()
     const single = await createSink(options(), one, {streams: [web]})
     await single.write(entries(web, ['x']))
+    await nextTurn()
     assert.equal(one.stdoutText(), 'x\n')
     const forced = testIO()
     const prefixed = await createSink(options({prefix: true}), forced, {streams: [web]})
     await prefixed.write(entries(web, ['x']))
+    await nextTurn()
     assert.equal(forced.stdoutText(), '[web.1] x\n')
   })
 
@@ -95,6 +122,7 @@ describe('text in a pipe', () => {
     const exclude = compilePatterns('exclude', ['/health'])
     const sink = await createSink(options({include, exclude}), io)
     await sink.write(entries(web, ['GET /', 'GET /health', 'DELETE /x', 'POST /y']))
+    await nextTurn()
     assert.equal(io.stdoutText(), 'GET /\nPOST /y\n')
   })
 
@@ -102,6 +130,7 @@ describe('text in a pipe', () => {
     const io = testIO()
     const sink = await createSink(options({color: 'always', prefix: true}), io)
     await sink.write(entries(web, ['x']))
+    await nextTurn()
     assert.match(io.stdoutText(), /\x1b\[\d+m\[web\.1\]/)
   })
 
@@ -109,6 +138,7 @@ describe('text in a pipe', () => {
     const io = testIO()
     const sink = await createSink(options(), io)
     await sink.write(entries(web, ['first']))
+    await nextTurn()
     io.closeStdout()
     await sink.write(entries(web, ['second'], 1))
     await sink.close()
@@ -151,12 +181,12 @@ describe('backpressure', () => {
     return {io: {...io, stdout}, received: () => text, maxQueued: () => maxQueued}
   }
 
-  test('a slow reader slows the writer: at most one batch is queued beyond the buffer', async () => {
+  test('a slow reader slows the writer: at most one batch is queued beyond what one write holds', async () => {
     const {io, received, maxQueued} = slowIO()
     const sink = new PlainSink(io, (entry) => `${entry.message}\n`, undefined, new StatusNotices(io, false, false))
     const batch = Array.from({length: 100}, (_, i) => `line ${i} ${'x'.repeat(20)}`)
     let waited = 0
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 500; i++) {
       const pending = sink.write(entries(web, batch))
       if (pending) {
         waited++
@@ -165,8 +195,8 @@ describe('backpressure', () => {
     }
     await sink.close()
     assert.ok(waited > 0)
-    assert.equal(received().split('\n').length - 1, 5000)
-    assert.ok(maxQueued() < 1024 + 2 * batch.join('\n').length)
+    assert.equal(received().split('\n').length - 1, 50_000)
+    assert.ok(maxQueued() < COALESCE_BYTES + 2 * batch.join('\n').length)
   })
 })
 
