@@ -6,7 +6,7 @@
  * proves the checks would see an attack that worked.
  */
 import assert from 'node:assert/strict'
-import {execFileSync, spawnSync} from 'node:child_process'
+import {execFile, execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {createServer} from 'node:http'
 import {tmpdir} from 'node:os'
@@ -27,6 +27,16 @@ const SHOWN = 'gotcha \\x1b[2J\\x1b[H\\x1b]0;pwned\\x07\\x1b[5A\\x1b[31mred'
 
 function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], {encoding: 'utf8'})
+}
+
+/**
+ * tmux without blocking this process, whose event loop serves the simulated cluster: seven terminals
+ * polling their screens through execFileSync starved it until the CLIs in them timed out.
+ */
+function tmuxAsync(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile('tmux', ['-S', socket, '-f', '/dev/null', ...args], {encoding: 'utf8'}, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+  )
 }
 
 const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`
@@ -50,7 +60,7 @@ after(async () => {
 
 interface Terminal {
   session: string
-  screen(): string
+  screen(): Promise<string>
   title(): string
   /** Resolves with the screen once the shell printed `[exit N]`. */
   exited(): Promise<{code: number; screen: string}>
@@ -65,17 +75,11 @@ function terminal(args: string[], url = sim.url): Terminal {
   const env = [`HOME=${home}`, `DCOS_DIR=${home}/.dcos`, `DCOS_URL=${url}`, 'TERM=xterm-256color', `PATH=${process.env.PATH ?? ''}`]
   const command = `cd ${quote(REPO_ROOT)} && env -i ${env.map(quote).join(' ')} ${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(' ')}; echo "[exit $?]"; read x`
   tmux('new-session', '-d', '-x', '160', '-y', '30', '-s', session, command)
-  const screen = () => {
-    try {
-      return tmux('capture-pane', '-p', '-J', '-t', session)
-    } catch {
-      return ''
-    }
-  }
+  const screen = () => tmuxAsync('capture-pane', '-p', '-J', '-t', session).catch(() => '')
   const waitFor = async (pattern: RegExp): Promise<string> => {
     const deadline = Date.now() + 15_000
     for (;;) {
-      const text = screen()
+      const text = await screen()
       if (pattern.test(text)) return text
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(pattern)}; screen:\n${text}`)
       await new Promise((resolve) => setTimeout(resolve, 50))
