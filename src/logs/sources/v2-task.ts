@@ -31,11 +31,11 @@
 import {Readable} from 'node:stream'
 import {CliError, isCliError} from '../../cluster/errors.js'
 import {type HttpClient, type QueryValue, encodePath} from '../../cluster/http.js'
-import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../entry.js'
+import {ByteEntry, type LogEntry, type LogSource, type OpenRequest, type StreamInfo} from '../entry.js'
 import {taskEventEntry} from '../sse.js'
 import {BackwardLineScan, LineAssembler, MESOS_READ_CAP, MesosFile, fileGone, finishRotated, replacedSince} from './files-api.js'
 import {RANGE_IDLE_MS} from './journal.js'
-import {readEventStream, readLines} from './read.js'
+import {type LineDecoder, readEventStream, readLines} from './read.js'
 import type {LogWindow} from './window.js'
 
 /**
@@ -85,7 +85,9 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
   const files = route !== undefined && target.exactWindows !== false ? new MesosFile(http, route.agentId, `${dcosLogSandbox(route)}/${target.file}`) : undefined
 
   const decode = (id: string | undefined, buf: Buffer, start: number, end: number) => taskEventEntry(stream, id, buf, start, end)
-  const text = (line: string): LogEntry | undefined => (line.length === 0 ? undefined : {stream, message: line})
+  // Text lines carry no cursor; kept as bytes where they are valid UTF-8, a sink printing them unchanged copies them.
+  const text: LineDecoder = (buf, start, end, utf8) =>
+    start === end ? undefined : utf8 ? new ByteEntry(stream, undefined, buf, start, end) : {stream, message: buf.toString('utf8', start, end)}
 
   /** The body of a read: an event stream when following, else text. */
   async function open(query: Record<string, QueryValue>, headers: Record<string, string>, follow: boolean, signal: AbortSignal): Promise<Readable> {
