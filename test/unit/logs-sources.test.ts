@@ -267,15 +267,31 @@ describe('logging v2 task source', () => {
     assert.deepEqual(taskReads(follow10.cluster), [expected(content).at(-1)!.cursor])
   })
 
-  test('a bigger window without following: one logging v2 read from a newline estimated to lie before it', async () => {
+  test('a bigger window without following: one logging v2 read from an offset estimated to lie before it', async () => {
     const content = bigFile()
     const {cluster, source} = setup(content, true, {kind: 'tail', lines: 900})
     assert.deepEqual((await read(source, {follow: false})).map((e) => e.message), expected(content, 900).map((e) => e.message))
-    assert.equal(filesReads(cluster).length, 3, 'size, the last 64 KiB, and 64 KiB before the estimate')
+    assert.deepEqual(filesReads(cluster), [-1, content.length - CAP], 'size and the last 64 KiB')
     const [cursor] = taskReads(cluster)
     assert.equal(taskReads(cluster).length, 1)
-    assert.equal(content[Number(cursor)], LF, 'read on from a newline')
-    assert.ok(Number(cursor) < content.length - CAP)
+    assert.ok(Number(cursor) > CAP && Number(cursor) < content.length - CAP)
+  })
+
+  test('an estimated offset inside a line, at its start or at its newline: the window is exact from each', async () => {
+    // The last 64 KiB are 1,024 lines of 64 bytes, the lines before them 9 bytes long: a window one line
+    // longer moves the estimate 80 bytes back (64, plus the margin), so nine windows land on every byte of
+    // a 9-byte line.
+    const short = Array.from({length: 20_000}, (_, i) => `é${String(i).padStart(6, '0')}\n`)
+    const long = Array.from({length: 1024}, (_, i) => `${String(i).padStart(63, '-')}\n`)
+    const content = Buffer.from(short.join('') + long.join(''))
+    const places = new Set<number>()
+    for (let lines = 1025; lines < 1034; lines++) {
+      const {cluster, source} = setup(content, true, {kind: 'tail', lines})
+      assert.deepEqual((await read(source, {follow: false})).map((e) => e.message), expected(content, lines).map((e) => e.message), `${lines}`)
+      assert.equal(taskReads(cluster).length, 1, `${lines}: one logging v2 read`)
+      places.add(Number(taskReads(cluster)[0]) % 9)
+    }
+    assert.equal(places.size, 9, 'every byte of a line, its first and its newline included')
   })
 
   test('an estimate that falls short (long lines before short ones): the exact scan decides', async () => {

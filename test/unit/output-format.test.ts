@@ -172,8 +172,9 @@ describe('batches as bytes', () => {
       const entry = fc.record({
         message: fc.oneof(fc.string({unit: 'binary', maxLength: 30}), fc.string({maxLength: 30})),
         bytes: fc.boolean(),
-        // What lies before the message in its chunk; an empty gap puts two messages side by side.
-        gap: fc.constantFrom('', 'x', 'data: {"MESSAGE":"'),
+        // What lies before the message in its chunk; an empty gap puts two messages side by side, a newline
+        // makes lines of a text body.
+        gap: fc.constantFrom('', 'x', '\n', 'data: {"MESSAGE":"'),
         stream: fc.constantFrom(task, odd),
         cursor: fc.oneof(fc.constant(undefined), fc.stringMatching(/^[0-9]{1,9}$/), fc.string({maxLength: 5})),
       })

@@ -4,6 +4,7 @@
  * line). An empty batch means "the connection is alive": sources yield one as soon as the response
  * headers arrive and one for every keepalive comment, which is how follow.ts tells live from stalled.
  */
+import {isUtf8} from 'node:buffer'
 import type {Readable} from 'node:stream'
 import {CliError} from '../../cluster/errors.js'
 import type {LogEntry} from '../entry.js'
@@ -43,32 +44,54 @@ export async function* readEventStream(body: Readable, decode: EventDecoder): As
 const LF = 0x0a
 
 /**
- * Newline-delimited bodies (dcos-log text and NDJSON). Lines are decoded only once complete, so a
- * multi-byte character split across chunks is never broken. A last line without LF is still a line
- * (dcos-log adds the missing newline itself; a body cut by a dropped connection throws instead, via the
- * HTTP client's own error).
+ * Turns one line, `buf[start, end)` without its newline (empty when start === end), into an entry, or
+ * undefined to skip it. `utf8` says those bytes are known to be valid UTF-8, so an entry may keep them as
+ * they are (a ByteEntry) instead of decoding them.
  */
-export async function* readLines(body: Readable, toEntry: (line: string) => LogEntry | undefined): AsyncIterable<LogEntry[]> {
-  let carry: Buffer | undefined
+export type LineDecoder = (buf: Buffer, start: number, end: number, utf8: boolean) => LogEntry | undefined
+
+/**
+ * Newline-delimited bodies (dcos-log text and NDJSON). Lines are decoded only once complete, so a
+ * multi-byte character split across chunks is never broken; only a line that straddles chunks is copied
+ * (the rest are ranges of the network chunk), and each chunk's complete lines are checked for valid
+ * UTF-8 once. A last line without LF is still a line (dcos-log adds the missing newline itself; a body
+ * cut by a dropped connection throws instead, via the HTTP client's own error).
+ */
+export async function* readLines(body: Readable, decode: LineDecoder): AsyncIterable<LogEntry[]> {
+  let carry: Buffer[] = []
+  const joined = (head: Buffer): Buffer => {
+    carry.push(head)
+    const line = Buffer.concat(carry)
+    carry = []
+    return line
+  }
   try {
-    for await (const received of body as AsyncIterable<Buffer>) {
-      const chunk: Buffer = carry === undefined ? received : Buffer.concat([carry, received])
-      carry = undefined
+    for await (const chunk of body as AsyncIterable<Buffer>) {
       const batch: LogEntry[] = []
       let pos = 0
-      for (let lf = chunk.indexOf(LF); lf >= 0; lf = chunk.indexOf(LF, pos)) {
-        const entry = toEntry(chunk.toString('utf8', pos, lf))
+      let lf = chunk.indexOf(LF)
+      if (lf >= 0 && carry.length > 0) {
+        const line = joined(chunk.subarray(0, lf))
+        const entry = decode(line, 0, line.length, isUtf8(line))
+        if (entry !== undefined) batch.push(entry)
+        pos = lf + 1
+        lf = chunk.indexOf(LF, pos)
+      }
+      const utf8 = lf >= 0 && isUtf8(chunk.subarray(pos, chunk.lastIndexOf(LF)))
+      for (; lf >= 0; lf = chunk.indexOf(LF, pos)) {
+        const entry = decode(chunk, pos, lf, utf8)
         if (entry !== undefined) batch.push(entry)
         pos = lf + 1
       }
-      if (pos < chunk.length) carry = chunk.subarray(pos)
+      if (pos < chunk.length) carry.push(chunk.subarray(pos))
       if (batch.length > 0) yield batch
     }
   } finally {
     body.destroy()
   }
-  if (carry !== undefined) {
-    const entry = toEntry(carry.toString('utf8'))
+  if (carry.length > 0) {
+    const line = joined(Buffer.alloc(0))
+    const entry = decode(line, 0, line.length, isUtf8(line))
     if (entry !== undefined) yield [entry]
   }
 }

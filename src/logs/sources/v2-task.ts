@@ -17,7 +17,7 @@
  * files-API size probe decides: under 64 KiB the server's window is exact and used as is. In a bigger
  * file the last 64 KiB are read over the files API; when they hold the window, it is printed from them
  * (no second read of the same bytes; a follow goes on over logging v2 after its last line). A bigger
- * window without following is read over logging v2 from a newline estimated to lie before it, keeping
+ * window without following is read over logging v2 from an offset estimated to lie before it, keeping
  * the last N lines (see estimatedWindow). Otherwise (following, or an estimate that falls short) the
  * start of the window is found by scanning backwards through the files API (MesosFile.windowStart,
  * exact), and logging v2 reads on from the newline just before it (an offset > 0, which dcos-log reads
@@ -31,11 +31,11 @@
 import {Readable} from 'node:stream'
 import {CliError, isCliError} from '../../cluster/errors.js'
 import {type HttpClient, type QueryValue, encodePath} from '../../cluster/http.js'
-import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../entry.js'
+import {ByteEntry, type LogEntry, type LogSource, type OpenRequest, type StreamInfo} from '../entry.js'
 import {taskEventEntry} from '../sse.js'
 import {BackwardLineScan, LineAssembler, MESOS_READ_CAP, MesosFile, fileGone, finishRotated, replacedSince} from './files-api.js'
 import {RANGE_IDLE_MS} from './journal.js'
-import {type EventDecoder, readEventStream, readLines} from './read.js'
+import {type EventDecoder, type LineDecoder, readEventStream, readLines} from './read.js'
 import type {LogWindow} from './window.js'
 
 /**
@@ -49,7 +49,6 @@ export const TASK_IDLE_MS = 60_000
 const ESTIMATE_MARGIN = 1.25
 /** An estimated window is held in memory until its end: beyond this size the exact scan streams it. */
 const ESTIMATE_MAX_BYTES = 32 * 1024 * 1024
-const LF = 0x0a
 
 export interface AgentTaskRoute {
   agentId: string
@@ -85,7 +84,9 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
   const files = route !== undefined && target.exactWindows !== false ? new MesosFile(http, route.agentId, `${dcosLogSandbox(route)}/${target.file}`) : undefined
 
   const decode: EventDecoder = (id, buf, start, end) => taskEventEntry(stream, id, buf, start, end)
-  const text = (line: string): LogEntry | undefined => (line.length === 0 ? undefined : {stream, message: line})
+  // Text lines carry no cursor; kept as bytes where they are valid UTF-8, a sink printing them unchanged copies them.
+  const text: LineDecoder = (buf, start, end, utf8) =>
+    start === end ? undefined : utf8 ? new ByteEntry(stream, undefined, buf, start, end) : {stream, message: buf.toString('utf8', start, end)}
 
   /** The body of a read: an event stream when following, else text. */
   async function open(query: Record<string, QueryValue>, headers: Record<string, string>, follow: boolean, signal: AbortSignal): Promise<Readable> {
@@ -160,20 +161,20 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
 
   /**
    * A window without following that the file's last 64 KiB do not hold: rather than scanning back 64 KiB
-   * per round trip, logging v2 reads from a newline estimated (from the line length at the end, with a
-   * margin) to lie before the window. The answer's bytes are held (as bytes: a hundred thousand entries
-   * held would cost more in garbage collection than the read) and the window is its last `lines` lines.
-   * Undefined when the estimate is unusable or falls short: the exact scan decides then.
+   * per round trip, logging v2 reads from an offset estimated (from the line length at the end, with a
+   * margin) to lie before the window. That offset may fall inside a line, whose rest comes as the
+   * answer's first line: the window never starts there, only after a newline of the answer. The answer's
+   * bytes are held (as bytes: a hundred thousand entries held would cost more in garbage collection than
+   * the read) and the window is its last `lines` lines. Undefined when the estimate is unusable or falls
+   * short: the exact scan decides then.
    */
-  async function estimatedWindow(file: MesosFile, end: number, scan: BackwardLineScan, scannedFrom: number, lines: number, signal: AbortSignal): Promise<Buffer[] | undefined> {
+  async function estimatedWindow(end: number, scan: BackwardLineScan, scannedFrom: number, lines: number, signal: AbortSignal): Promise<Buffer[] | undefined> {
     const windowBytes = ((end - scannedFrom) / Math.max(scan.counted, 1)) * lines * ESTIMATE_MARGIN
     const guess = Math.floor(end - windowBytes)
+    // From offset 0 dcos-log splits the line at byte 65,536; any later offset it reads correctly.
     if (scan.counted === 0 || windowBytes > ESTIMATE_MAX_BYTES || guess <= MESOS_READ_CAP) return undefined
-    const before = await file.read(guess - MESOS_READ_CAP, MESOS_READ_CAP, signal)
-    const lf = before === undefined ? -1 : before.lastIndexOf(LF)
-    if (lf < 0) return undefined
     const chunks: Buffer[] = []
-    for await (const chunk of await open({cursor: guess - MESOS_READ_CAP + lf}, {}, false, signal)) chunks.push(chunk as Buffer)
+    for await (const chunk of await open({cursor: guess}, {}, false, signal)) chunks.push(chunk as Buffer)
     // A last line without newline counts, as readLines takes it as a line.
     let offset = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
     const window = new BackwardLineScan(lines, offset, true)
@@ -213,7 +214,7 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
       const scan = new BackwardLineScan(window.lines, size, !follow)
       const found = scan.feed(tail, from)
       if (found !== undefined) return yield* fromBytes(tail, from, found, true, follow, signal)
-      const estimated = follow ? undefined : await estimatedWindow(files, size, scan, from, window.lines, signal)
+      const estimated = follow ? undefined : await estimatedWindow(size, scan, from, window.lines, signal)
       if (estimated !== undefined) return yield* readLines(Readable.from(estimated), text)
       const start = await files.windowStart(window.lines, size, !follow, signal)
       yield* start > 0 ? after(String(start - 1), follow, signal) : fromStart()
