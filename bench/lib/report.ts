@@ -23,7 +23,7 @@ export interface Row {
   /** e.g. ">= 0.13x curl, RSS < 120 MB". */
   target?: string
   met?: boolean
-  /** By how much and why a target is missed (shown when met is false), or what a number means. */
+  /** By how much and why a target is missed (shown when met is false), or, on a row without a target, what its number means. */
   note?: string
 }
 
@@ -63,10 +63,10 @@ export function table(rows: Row[]): string {
   return lines.join('\n')
 }
 
-/** The closing notes: each missed target (by how much, and why), then any other note. */
+/** The closing notes: each missed target (by how much, and why), then the notes of rows without a target. */
 export function notes(rows: Row[]): string {
-  const missed = rows.filter((row) => row.met === false).map((row) => `- missed: ${row.case}, ${row.what}: ${row.note ?? 'see docs/performance.md'}`)
-  const other = rows.filter((row) => row.met !== false && row.note !== undefined).map((row) => `- ${row.case}, ${row.what}: ${row.note}`)
+  const missed = rows.filter((row) => row.met === false).map((row) => `- missed: ${row.case}, ${row.what}: ${row.note || 'see docs/performance.md'}`)
+  const other = rows.filter((row) => row.met === undefined && row.note).map((row) => `- ${row.case}, ${row.what}: ${row.note}`)
   return [...missed, ...other].join('\n')
 }
 
