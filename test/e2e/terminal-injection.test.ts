@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import {execFile, execFileSync, spawnSync} from 'node:child_process'
+import {promisify} from 'node:util'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {createServer} from 'node:http'
 import {tmpdir} from 'node:os'
@@ -19,24 +20,25 @@ import {testServers} from '../helpers/servers.js'
 const hasTmux = spawnSync('tmux', ['-V']).status === 0
 const dir = mkdtempSync(join(tmpdir(), 'dcos-ts-terminal-'))
 const socket = join(dir, 'tmux.sock')
+const execFileAsync = promisify(execFile)
 
 /** Clear screen and home, retitle the window, move the cursor up 5 lines, red text. */
 const HOSTILE = 'gotcha \x1b[2J\x1b[H\x1b]0;pwned\x07\x1b[5A\x1b[31mred'
 /** How HOSTILE reads once escaped. */
 const SHOWN = 'gotcha \\x1b[2J\\x1b[H\\x1b]0;pwned\\x07\\x1b[5A\\x1b[31mred'
 
+const tmuxArgs = (args: string[]) => ['-S', socket, '-f', '/dev/null', ...args]
+
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], {encoding: 'utf8'})
+  return execFileSync('tmux', tmuxArgs(args), {encoding: 'utf8'})
 }
 
 /**
  * tmux without blocking this process, whose event loop serves the simulated cluster: seven terminals
  * polling their screens through execFileSync starved it until the CLIs in them timed out.
  */
-function tmuxAsync(...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile('tmux', ['-S', socket, '-f', '/dev/null', ...args], {encoding: 'utf8'}, (error, stdout) => (error ? reject(error) : resolve(stdout))),
-  )
+async function tmuxAsync(...args: string[]): Promise<string> {
+  return (await execFileAsync('tmux', tmuxArgs(args), {encoding: 'utf8'})).stdout
 }
 
 const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`

@@ -82,7 +82,7 @@ export function createJournalSource(
         })
         yield []
         if (response.status !== 204) {
-          for await (const batch of readLines(body, (buf, start, end) => (start === end ? undefined : toEntry(parseJsonObject(buf.toString('utf8', start, end)))))) {
+          for await (const batch of readLines(body, (buf, start, end) => toEntry(parseJsonObject(buf.toString('utf8', start, end))))) {
             if (!learnOnly) yield batch
           }
         } else {

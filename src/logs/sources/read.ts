@@ -44,8 +44,8 @@ export async function* readEventStream(body: Readable, decode: EventDecoder): As
 const LF = 0x0a
 
 /**
- * Turns one line, `buf[start, end)` without its newline (empty when start === end), into an entry, or
- * undefined to skip it. `utf8` says those bytes are known to be valid UTF-8, so an entry may keep them as
+ * Turns one line, `buf[start, end)` without its newline (never empty), into an entry, or undefined to
+ * skip it. `utf8` says those bytes are known to be valid UTF-8, so an entry may keep them as
  * they are (a ByteEntry) instead of decoding them.
  */
 export type LineDecoder = (buf: Buffer, start: number, end: number, utf8: boolean) => LogEntry | undefined
@@ -55,15 +55,17 @@ export type LineDecoder = (buf: Buffer, start: number, end: number, utf8: boolea
  * multi-byte character split across chunks is never broken; only a line that straddles chunks is copied
  * (the rest are ranges of the network chunk), and each chunk's complete lines are checked for valid
  * UTF-8 once. A last line without LF is still a line (dcos-log adds the missing newline itself; a body
- * cut by a dropped connection throws instead, via the HTTP client's own error).
+ * cut by a dropped connection throws instead, via the HTTP client's own error). Empty lines are dropped,
+ * as dcos-log drops them.
  */
 export async function* readLines(body: Readable, decode: LineDecoder): AsyncIterable<LogEntry[]> {
+  /** The start of a line that straddles chunks (never empty: only bytes after the last LF are kept). */
   let carry: Buffer[] = []
-  const joined = (head: Buffer): Buffer => {
-    carry.push(head)
+  const straddling = (tail: Buffer): LogEntry | undefined => {
+    carry.push(tail)
     const line = Buffer.concat(carry)
     carry = []
-    return line
+    return decode(line, 0, line.length, isUtf8(line))
   }
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -71,15 +73,14 @@ export async function* readLines(body: Readable, decode: LineDecoder): AsyncIter
       let pos = 0
       let lf = chunk.indexOf(LF)
       if (lf >= 0 && carry.length > 0) {
-        const line = joined(chunk.subarray(0, lf))
-        const entry = decode(line, 0, line.length, isUtf8(line))
+        const entry = straddling(chunk.subarray(0, lf))
         if (entry !== undefined) batch.push(entry)
         pos = lf + 1
         lf = chunk.indexOf(LF, pos)
       }
       const utf8 = lf >= 0 && isUtf8(chunk.subarray(pos, chunk.lastIndexOf(LF)))
       for (; lf >= 0; lf = chunk.indexOf(LF, pos)) {
-        const entry = decode(chunk, pos, lf, utf8)
+        const entry = lf === pos ? undefined : decode(chunk, pos, lf, utf8)
         if (entry !== undefined) batch.push(entry)
         pos = lf + 1
       }
@@ -90,8 +91,7 @@ export async function* readLines(body: Readable, decode: LineDecoder): AsyncIter
     body.destroy()
   }
   if (carry.length > 0) {
-    const line = joined(Buffer.alloc(0))
-    const entry = decode(line, 0, line.length, isUtf8(line))
+    const entry = straddling(Buffer.alloc(0))
     if (entry !== undefined) yield [entry]
   }
 }

@@ -85,8 +85,7 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
 
   const decode: EventDecoder = (id, buf, start, end) => taskEventEntry(stream, id, buf, start, end)
   // Text lines carry no cursor; kept as bytes where they are valid UTF-8, a sink printing them unchanged copies them.
-  const text: LineDecoder = (buf, start, end, utf8) =>
-    start === end ? undefined : utf8 ? new ByteEntry(stream, undefined, buf, start, end) : {stream, message: buf.toString('utf8', start, end)}
+  const text: LineDecoder = (buf, start, end, utf8) => (utf8 ? new ByteEntry(stream, undefined, buf, start, end) : {stream, message: buf.toString('utf8', start, end)})
 
   /** The body of a read: an event stream when following, else text. */
   async function open(query: Record<string, QueryValue>, headers: Record<string, string>, follow: boolean, signal: AbortSignal): Promise<Readable> {
