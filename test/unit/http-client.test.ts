@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import {once} from 'node:events'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {PassThrough, Writable} from 'node:stream'
@@ -211,6 +212,49 @@ describe('client', {concurrency: false}, () => {
     let text = ''
     for await (const chunk of body) text += String(chunk)
     assert.equal(text, 'data: one\n\n')
+  })
+
+  test('a body read slower than it arrives comes whole and in order, and holds the server back', async () => {
+    const parts = Array.from({length: 256}, (_, i) => Buffer.alloc(32 * 1024, i % 251))
+    let heldBack = false
+    handle = async (_req, res) => {
+      res.writeHead(200)
+      for (const part of parts) {
+        if (res.write(part)) continue
+        heldBack = true
+        await once(res, 'drain')
+      }
+      res.end()
+    }
+    const {body} = await client().stream('/big', {mode: 'stream'})
+    const chunks: Buffer[] = []
+    for await (const chunk of body) {
+      chunks.push(chunk as Buffer)
+      if (chunks.length < 20) await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    assert.ok(Buffer.concat(chunks).equals(Buffer.concat(parts)), 'every byte, in order')
+    assert.ok(heldBack, 'the server waited for the reader')
+  })
+
+  test('a reader that stops early closes the connection; an abort mid-body rejects with its reason', async () => {
+    let closed: Promise<void> = Promise.resolve()
+    handle = (_req, res) => {
+      res.writeHead(200)
+      res.write('first\n')
+      closed = new Promise((resolve) => res.once('close', () => resolve()))
+    }
+    const {body} = await client().stream('/s', {mode: 'stream'})
+    for await (const _chunk of body) break
+    await closed
+    const controller = new AbortController()
+    const reason = new CliError('interrupted', 'interrupted by SIGINT', {exitCode: 130})
+    const aborted = await client().stream('/s', {mode: 'stream', signal: controller.signal})
+    const error = await rejection(
+      (async () => {
+        for await (const _chunk of aborted.body) controller.abort(reason)
+      })(),
+    )
+    assert.equal(error, reason)
   })
 
   test('the idle watchdog ends a silent stream with a retryable network error', async () => {
