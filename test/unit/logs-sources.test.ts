@@ -278,14 +278,14 @@ describe('logging v2 task source', () => {
   })
 
   test('an estimated offset inside a line, at its start or at its newline: the window is exact from each', async () => {
-    // The last 64 KiB are 1,024 lines of 64 bytes, the lines before them 9 bytes long: a window one line
-    // longer moves the estimate 80 bytes back (64, plus the margin), so nine windows land on every byte of
-    // a 9-byte line.
+    // The last 64 KiB are 1,024 lines of 64 bytes, the lines before them 9 bytes long: each line more in
+    // the window moves the estimate back by 64 bytes plus the margin, so these windows land on every byte
+    // of a 9-byte line.
     const short = Array.from({length: 20_000}, (_, i) => `é${String(i).padStart(6, '0')}\n`)
     const long = Array.from({length: 1024}, (_, i) => `${String(i).padStart(63, '-')}\n`)
     const content = Buffer.from(short.join('') + long.join(''))
     const places = new Set<number>()
-    for (let lines = 1025; lines < 1034; lines++) {
+    for (let lines = 1025; lines < 1050; lines++) {
       const {cluster, source} = setup(content, true, {kind: 'tail', lines})
       assert.deepEqual((await read(source, {follow: false})).map((e) => e.message), expected(content, lines).map((e) => e.message), `${lines}`)
       assert.equal(taskReads(cluster).length, 1, `${lines}: one logging v2 read`)
@@ -294,14 +294,33 @@ describe('logging v2 task source', () => {
     assert.equal(places.size, 9, 'every byte of a line, its first and its newline included')
   })
 
-  test('an estimate that falls short (long lines before short ones): the exact scan decides', async () => {
+  test('an estimate that falls short (longer lines before shorter ones): completed over the files API from where it landed', async () => {
+    // Before the last 64 KiB, 10-byte lines; in them, 5-byte lines: windows reaching 800 lines into the
+    // longer ones start some 4 KB before the estimate, which lands on every byte of a line in turn.
+    const longer = Array.from({length: 20_000}, (_, i) => `é${String(i).padStart(7, '0')}\n`)
+    const shorter = Array.from({length: 14_000}, (_, i) => `${String(i % 10_000).padStart(4, '0')}\n`)
+    const content = Buffer.from(longer.join('') + shorter.join(''))
+    const places = new Set<number>()
+    for (let lines = 14_800; lines < 14_850; lines++) {
+      const {cluster, source} = setup(content, true, {kind: 'tail', lines})
+      assert.deepEqual((await read(source, {follow: false})).map((e) => e.message), expected(content, lines).map((e) => e.message), `${lines}`)
+      assert.equal(taskReads(cluster).length, 1, `${lines}: the estimated read only`)
+      const [size, last, ...shortfall] = filesReads(cluster)
+      assert.deepEqual([size, last], [-1, content.length - CAP])
+      assert.ok(shortfall.length >= 1 && shortfall.length <= 2, `${lines}: ${shortfall.length} files-API reads for ~4 KB`)
+      places.add(Number(taskReads(cluster)[0]) % 10)
+    }
+    assert.equal(places.size, 10, 'every byte of a line, its first and its newline included')
+  })
+
+  test('an estimate that falls short by far (long lines before short ones), even to the start of the file: exact', async () => {
     const long = Buffer.from(`${'L'.repeat(1999)}\n`)
     const short = Buffer.from('short ln\n')
     const content = Buffer.concat([...Array.from({length: 100}, () => long), ...Array.from({length: 8000}, () => short)])
-    for (const lines of [8020, 8100]) {
+    for (const lines of [8020, 8100, 9000]) {
       const {cluster, source} = setup(content, true, {kind: 'tail', lines})
       assert.deepEqual((await read(source, {follow: false})).map((e) => e.message), expected(content, lines).map((e) => e.message), `${lines}`)
-      assert.equal(taskReads(cluster).length, 2, 'the estimated read, then the read from the exact start')
+      assert.equal(taskReads(cluster).length, 1, 'the estimated read, completed over the files API')
     }
   })
 

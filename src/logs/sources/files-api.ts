@@ -63,21 +63,31 @@ export class MesosFile {
    * Where the last `lines` non-empty lines start, scanning backwards in 64 KiB reads (exact however long
    * the lines or how many empty lines lie between them). With `includePartial` a last line without
    * newline counts as a line; otherwise it is skipped (and a window of 0 lines starts at it, so it is
-   * shown once its newline arrives). Several reads are in flight at once (one per round trip would make
-   * a 10 MB window ~150 round trips), as many as the lines still missing probably need, at most
-   * SCAN_READS_IN_FLIGHT; the ones not needed are aborted.
+   * shown once its newline arrives).
    */
   async windowStart(lines: number, end: number, includePartial: boolean, signal: AbortSignal): Promise<number> {
     const scan = new BackwardLineScan(lines, end, includePartial)
-    if (scan.start !== undefined) return scan.start
+    return scan.start ?? (await this.scanBack(scan, end, false, signal)).start
+  }
+
+  /**
+   * Feeds `scan` the file's bytes before `end`, read backwards, until it finds its start (0 when the file's
+   * start comes first); with `keep`, also resolves to the bytes from that start to `end`. Several reads are
+   * in flight at once (one per round trip would make a 10 MB window ~150 round trips), as many as the lines
+   * still missing probably need, at most SCAN_READS_IN_FLIGHT; the ones not needed are aborted.
+   */
+  async scanBack(scan: BackwardLineScan, end: number, keep: boolean, signal: AbortSignal): Promise<{start: number; bytes: Buffer[]}> {
     const reads = new AbortController()
     const stop = () => reads.abort(signal.reason)
     signal.addEventListener('abort', stop, {once: true})
     const inFlight: Array<{from: number; bytes: Promise<Buffer | undefined>}> = []
+    const kept: Buffer[] = []
+    const counted = scan.counted
     let requestedFrom = end
     try {
       for (let pos = end, scanned = 0; pos > 0; pos = inFlight.shift()!.from, scanned++) {
-        const wanted = scan.counted === 0 ? 2 ** scanned : Math.ceil(((lines - scan.counted) * scanned) / scan.counted)
+        const found = scan.counted - counted
+        const wanted = found === 0 ? 2 ** scanned : Math.ceil(((scan.lines - scan.counted) * scanned) / found)
         while (inFlight.length < Math.min(Math.max(wanted, 1), SCAN_READS_IN_FLIGHT) && requestedFrom > 0) {
           const from = Math.max(0, requestedFrom - MESOS_READ_CAP)
           const bytes = this.read(from, requestedFrom - from, reads.signal)
@@ -86,12 +96,14 @@ export class MesosFile {
           inFlight.push({from, bytes})
           requestedFrom = from
         }
+        const {from} = inFlight[0]
         const bytes = await inFlight[0].bytes
         if (bytes === undefined) throw fileGone(this.path)
-        const start = scan.feed(bytes, inFlight[0].from, pos - inFlight[0].from)
-        if (start !== undefined) return start
+        const start = scan.feed(bytes, from, pos - from)
+        if (keep) kept.push(bytes.subarray(start === undefined ? 0 : start - from, pos - from))
+        if (start !== undefined) return {start, bytes: kept.reverse()}
       }
-      return 0
+      return {start: 0, bytes: kept.reverse()}
     } finally {
       signal.removeEventListener('abort', stop)
       reads.abort()
@@ -224,7 +236,7 @@ export class BackwardLineScan {
   private inPartial: boolean
 
   constructor(
-    private readonly lines: number,
+    readonly lines: number,
     end: number,
     includePartial: boolean,
   ) {
@@ -247,6 +259,14 @@ export class BackwardLineScan {
       this.lineEnd = lf
     }
     return this.start
+  }
+
+  /**
+   * Moves the bytes fed so far `by` bytes later: they were fed at provisional offsets (an answer whose
+   * place in the file is known only once the bytes before it are read).
+   */
+  rebase(by: number): void {
+    this.lineEnd += by
   }
 }
 

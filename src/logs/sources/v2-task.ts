@@ -18,9 +18,10 @@
  * file the last 64 KiB are read over the files API; when they hold the window, it is printed from them
  * (no second read of the same bytes; a follow goes on over logging v2 after its last line). A bigger
  * window without following is read over logging v2 from an offset estimated to lie before it, keeping
- * the last N lines (see estimatedWindow). Otherwise (following, or an estimate that falls short) the
- * start of the window is found by scanning backwards through the files API (MesosFile.windowStart,
- * exact), and logging v2 reads on from the newline just before it (an offset > 0, which dcos-log reads
+ * the last N lines; an estimate that falls short is completed backwards over the files API (see
+ * estimatedWindow). Otherwise (following) the start of the window is found by scanning backwards
+ * through the files API (MesosFile.windowStart, exact), and logging v2 reads on from the newline just
+ * before it (an offset > 0, which dcos-log reads
  * correctly). A window starting at byte 0 of a big file reads its first 64 KiB over the files API and
  * hands over at the last newline there. The files API is reached at the sandbox path dcos-log itself
  * uses (derived from the route), so it names the same file. Without the agent route, or when the files
@@ -45,8 +46,12 @@ import type {LogWindow} from './window.js'
  */
 export const TASK_IDLE_MS = 60_000
 
+const LF = 0x0a
+
 /** How far before the end an estimated window starts, relative to the estimate from the last 64 KiB. */
-const ESTIMATE_MARGIN = 1.25
+const ESTIMATE_MARGIN = 1.05
+/** How far past an estimated offset a short estimate looks for the end of the line it fell in. */
+const SHORTFALL_AHEAD = 8 * 1024
 /** An estimated window is held in memory until its end: beyond this size the exact scan streams it. */
 const ESTIMATE_MAX_BYTES = 32 * 1024 * 1024
 
@@ -164,25 +169,52 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
    * margin) to lie before the window. That offset may fall inside a line, whose rest comes as the
    * answer's first line: the window never starts there, only after a newline of the answer. The answer's
    * bytes are held (as bytes: a hundred thousand entries held would cost more in garbage collection than
-   * the read) and the window is its last `lines` lines. Undefined when the estimate is unusable or falls
-   * short: the exact scan decides then.
+   * the read) and the window is its last `lines` lines. An estimate that falls short is completed over the
+   * files API (shortfall). Undefined when no estimate can be made: the exact scan decides then.
    */
-  async function estimatedWindow(end: number, scan: BackwardLineScan, scannedFrom: number, lines: number, signal: AbortSignal): Promise<Buffer[] | undefined> {
+  async function estimatedWindow(end: number, scan: BackwardLineScan, scannedFrom: number, lines: number, files: MesosFile, signal: AbortSignal): Promise<Buffer[] | undefined> {
     const windowBytes = ((end - scannedFrom) / Math.max(scan.counted, 1)) * lines * ESTIMATE_MARGIN
     const guess = Math.floor(end - windowBytes)
     // From offset 0 dcos-log splits the line at byte 65,536; any later offset it reads correctly.
     if (scan.counted === 0 || windowBytes > ESTIMATE_MAX_BYTES || guess <= MESOS_READ_CAP) return undefined
-    const chunks: Buffer[] = []
-    for await (const chunk of await open({cursor: guess}, {}, false, signal)) chunks.push(chunk as Buffer)
-    // A last line without newline counts, as readLines takes it as a line.
-    let offset = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
+    const answer: Buffer[] = []
+    for await (const chunk of await open({cursor: guess}, {}, false, signal)) answer.push(chunk as Buffer)
+    // Counted as if the answer lay at [guess, ...) in the file (it may lie a byte later, see shortfall);
+    // a last line without newline counts, as readLines takes it as a line.
+    let offset = guess + answer.reduce((sum, chunk) => sum + chunk.length, 0)
     const window = new BackwardLineScan(lines, offset, true)
-    for (let i = chunks.length - 1; i >= 0; i--) {
-      offset -= chunks[i].length
-      const start = window.feed(chunks[i], offset)
-      if (start !== undefined) return [chunks[i].subarray(start - offset), ...chunks.slice(i + 1)]
+    for (let i = answer.length - 1; i >= 0; i--) {
+      offset -= answer[i].length
+      const start = window.feed(answer[i], offset)
+      if (start !== undefined) return [answer[i].subarray(start - offset), ...answer.slice(i + 1)]
     }
-    return undefined
+    return shortfall(guess, answer, window, files, signal)
+  }
+
+  /**
+   * The lines an estimated window lacks, read backwards over the files API from the estimated offset
+   * (a few reads where the exact scan would make ~150 and read the answer's bytes again), then the answer.
+   * dcos-log's first line is the rest of the line the offset fell in (whose first character may come cut
+   * and replaced: dcos-log decodes the Mesos answer as a string), or the next line when the offset was on
+   * a newline. So a rest is taken from the files API, up to its newline, and dropped from the answer; the
+   * files-API bytes then end where the answer's kept lines start, and join them as the file's bytes.
+   * Undefined (the exact scan decides) when that newline is not within SHORTFALL_AHEAD of the offset.
+   */
+  async function shortfall(guess: number, answer: Buffer[], window: BackwardLineScan, files: MesosFile, signal: AbortSignal): Promise<Buffer[] | undefined> {
+    const from = guess + SHORTFALL_AHEAD - MESOS_READ_CAP
+    const near = await files.read(from, MESOS_READ_CAP, signal)
+    const at = guess - from
+    const lf = near === undefined ? -1 : near[at - 1] === LF ? at - 1 : near.indexOf(LF, at)
+    const answerLf = lf > at ? firstLf(answer) : 0
+    if (near === undefined || lf < 0 || answerLf < 0) return undefined
+    const filesEnd = lf + 1
+    const dropped = lf > at ? answerLf + 1 : 0
+    window.rebase(from + filesEnd - guess - dropped)
+    const kept = dropBytes(answer, dropped)
+    const start = window.feed(near, from, filesEnd)
+    if (start !== undefined) return [near.subarray(start - from, filesEnd), ...kept]
+    const before = await files.scanBack(window, from, true, signal)
+    return [...before.bytes, near.subarray(0, filesEnd), ...kept]
   }
 
   return {
@@ -213,7 +245,7 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
       const scan = new BackwardLineScan(window.lines, size, !follow)
       const found = scan.feed(tail, from)
       if (found !== undefined) return yield* fromBytes(tail, from, found, true, follow, signal)
-      const estimated = follow ? undefined : await estimatedWindow(size, scan, from, window.lines, signal)
+      const estimated = follow ? undefined : await estimatedWindow(size, scan, from, window.lines, files, signal)
       if (estimated !== undefined) return yield* readLines(Readable.from(estimated), text)
       const start = await files.windowStart(window.lines, size, !follow, signal)
       yield* start > 0 ? after(String(start - 1), follow, signal) : fromStart()
@@ -250,4 +282,23 @@ async function ifReadable<T>(answer: Promise<T>): Promise<T | undefined> {
     if (isCliError(error) && !error.retryable && error.kind !== 'auth') return undefined
     throw error
   }
+}
+
+/** The offset of the first newline in `chunks` taken as one, or -1. */
+function firstLf(chunks: readonly Buffer[]): number {
+  let offset = 0
+  for (const chunk of chunks) {
+    const lf = chunk.indexOf(LF)
+    if (lf >= 0) return offset + lf
+    offset += chunk.length
+  }
+  return -1
+}
+
+/** `chunks` without their first `count` bytes. */
+function dropBytes(chunks: readonly Buffer[], count: number): Buffer[] {
+  let left = count
+  let i = 0
+  for (; i < chunks.length && chunks[i].length <= left; i++) left -= chunks[i].length
+  return i < chunks.length ? [chunks[i].subarray(left), ...chunks.slice(i + 1)] : []
 }
