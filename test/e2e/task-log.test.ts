@@ -114,6 +114,19 @@ describe('task log on DC/OS 2.2 (logging v2)', {concurrency: true}, () => {
     }
   })
 
+  test('the last N lines are exact when longer lines precede the last 64 KiB (the estimate falls short)', async () => {
+    const task = sim.addSyntheticTask({lines: 1, name: 'mixed'})
+    const longer = Array.from({length: 6000}, (_, index) => `${'é'.repeat(12)} ${index}`)
+    const shorter = numbered('s', 7000)
+    const lines = [...longer, ...shorter]
+    sim.writeFile(task.id, 'stdout', text(lines))
+    for (const count of [7100, 9000, 9001, 9002, 9003, 13_000]) {
+      const result = await taskLog(task.id, '-n', String(count))
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(result.stdout, text(lines.slice(-count)), `--lines ${count}`)
+    }
+  })
+
   test('--output json writes one documented object a line', async () => {
     const result = await taskLog(web[0].id, '-n', '2', '-o', 'json')
     const records = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line))
