@@ -270,6 +270,53 @@ export class BackwardLineScan {
   }
 }
 
+/**
+ * A text answer's chunks with their newlines counted as they arrive (while the read waits on the
+ * network), so that once it ends, where its last N lines start is found by walking the counts back
+ * instead of scanning every byte again (BackwardLineScan over 10 MB: ~20 ms, its code cold). The counts
+ * say lines only where no line is empty, as dcos-log sends them: `plain` is false otherwise.
+ */
+export class NewlineCount {
+  readonly chunks: Buffer[] = []
+  private readonly counts: number[] = []
+  plain = true
+  private size = 0
+  /** Offset of the last newline; -1 at first, so that an answer starting with one is not plain. */
+  private lastLf = -1
+
+  push(chunk: Buffer): void {
+    let count = 0
+    for (let lf = chunk.indexOf(LF); lf >= 0; lf = chunk.indexOf(LF, lf + 1)) {
+      if (this.size + lf <= this.lastLf + 1) this.plain = false
+      this.lastLf = this.size + lf
+      count++
+    }
+    this.chunks.push(chunk)
+    this.counts.push(count)
+    this.size += chunk.length
+  }
+
+  /**
+   * The last `lines` lines (a last one without newline counts), starting after a newline, as chunks; or
+   * undefined when fewer follow the first newline. Only for a `plain` answer.
+   */
+  lastLines(lines: number): Buffer[] | undefined {
+    let after = this.size > 0 && this.lastLf !== this.size - 1 ? 1 : 0
+    for (let i = this.chunks.length - 1; i >= 0; i--) {
+      // The newline before the window is the (lines - after + 1)-th from this chunk's end, if it has that many.
+      const fromEnd = lines - after + 1
+      if (fromEnd <= this.counts[i]) {
+        const chunk = this.chunks[i]
+        let lf = chunk.length
+        for (let k = 0; k < fromEnd; k++) lf = chunk.lastIndexOf(LF, lf - 1)
+        return [chunk.subarray(lf + 1), ...this.chunks.slice(i + 1)]
+      }
+      after += this.counts[i]
+    }
+    return undefined
+  }
+}
+
 /** Cuts raw bytes into non-empty lines with byte-offset cursors, keeping an unterminated tail. */
 export class LineAssembler {
   private partial: Buffer[] = []

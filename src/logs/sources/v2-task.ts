@@ -34,7 +34,7 @@ import {CliError, isCliError} from '../../cluster/errors.js'
 import {type HttpClient, type QueryValue, encodePath} from '../../cluster/http.js'
 import {ByteEntry, type LogEntry, type LogSource, type OpenRequest, type StreamInfo} from '../entry.js'
 import {taskEventEntry} from '../sse.js'
-import {BackwardLineScan, LineAssembler, MESOS_READ_CAP, MesosFile, fileGone, finishRotated, replacedSince} from './files-api.js'
+import {BackwardLineScan, LineAssembler, MESOS_READ_CAP, MesosFile, NewlineCount, fileGone, finishRotated, replacedSince} from './files-api.js'
 import {RANGE_IDLE_MS} from './journal.js'
 import {type EventDecoder, type LineDecoder, readEventStream, readLines} from './read.js'
 import type {LogWindow} from './window.js'
@@ -177,8 +177,11 @@ export function createV2TaskSource(http: HttpClient, target: V2TaskTarget, windo
     const guess = Math.floor(end - windowBytes)
     // From offset 0 dcos-log splits the line at byte 65,536; any later offset it reads correctly.
     if (scan.counted === 0 || windowBytes > ESTIMATE_MAX_BYTES || guess <= MESOS_READ_CAP) return undefined
-    const answer: Buffer[] = []
-    for await (const chunk of await open({cursor: guess}, {}, false, signal)) answer.push(chunk as Buffer)
+    const counted = new NewlineCount()
+    for await (const chunk of await open({cursor: guess}, {}, false, signal)) counted.push(chunk as Buffer)
+    const found = counted.plain ? counted.lastLines(lines) : undefined
+    if (found !== undefined) return found
+    const answer = counted.chunks
     // Counted as if the answer lay at [guess, ...) in the file (it may lie a byte later, see shortfall);
     // a last line without newline counts, as readLines takes it as a line.
     let offset = guess + answer.reduce((sum, chunk) => sum + chunk.length, 0)
