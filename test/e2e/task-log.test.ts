@@ -124,6 +124,7 @@ describe('task log on DC/OS 2.2 (logging v2)', {concurrency: true}, () => {
       const result = await taskLog(task.id, '-n', String(count))
       assert.equal(result.code, 0, result.stderr)
       assert.equal(result.stdout, text(lines.slice(-count)), `--lines ${count}`)
+      assert.equal(result.stderr, '', 'nothing but the lines')
     }
   })
 
