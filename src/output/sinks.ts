@@ -126,12 +126,13 @@ export class TurnWriter {
     private readonly closed: AbortSignal,
   ) {}
 
-  write(chunk: string | Buffer): void | Promise<void> {
+  write(chunk: string | Buffer | readonly Buffer[]): void | Promise<void> {
     if (this.flushing === undefined) {
       this.out.cork()
       this.flushing = setImmediate(() => this.flush())
     }
-    this.out.write(chunk)
+    if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) this.out.write(chunk)
+    else for (const part of chunk) this.out.write(part)
     if (this.out.writableLength < COALESCE_BYTES) return
     this.flush()
     if (this.out.writableNeedDrain) return whenDrained(this.out, this.closed)

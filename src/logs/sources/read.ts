@@ -61,11 +61,12 @@ export type LineDecoder = (buf: Buffer, start: number, end: number, utf8: boolea
 export async function* readLines(body: Readable, decode: LineDecoder): AsyncIterable<LogEntry[]> {
   /** The start of a line that straddles chunks (never empty: only bytes after the last LF are kept). */
   let carry: Buffer[] = []
-  const straddling = (tail: Buffer): LogEntry | undefined => {
+  // Copied with its newline, if it has one: its bytes are then a line as read, like the others (spansAsRead).
+  const straddling = (tail: Buffer, newline: boolean): LogEntry | undefined => {
     carry.push(tail)
     const line = Buffer.concat(carry)
     carry = []
-    return decode(line, 0, line.length, isUtf8(line))
+    return decode(line, 0, newline ? line.length - 1 : line.length, isUtf8(line))
   }
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -73,7 +74,7 @@ export async function* readLines(body: Readable, decode: LineDecoder): AsyncIter
       let pos = 0
       let lf = chunk.indexOf(LF)
       if (lf >= 0 && carry.length > 0) {
-        const entry = straddling(chunk.subarray(0, lf))
+        const entry = straddling(chunk.subarray(0, lf + 1), true)
         if (entry !== undefined) batch.push(entry)
         pos = lf + 1
         lf = chunk.indexOf(LF, pos)
@@ -91,7 +92,7 @@ export async function* readLines(body: Readable, decode: LineDecoder): AsyncIter
     body.destroy()
   }
   if (carry.length > 0) {
-    const entry = straddling(Buffer.alloc(0))
+    const entry = straddling(Buffer.alloc(0), false)
     if (entry !== undefined) yield [entry]
   }
 }
