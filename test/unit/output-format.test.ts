@@ -179,21 +179,23 @@ describe('batches as bytes', () => {
         cursor: fc.oneof(fc.constant(undefined), fc.stringMatching(/^[0-9]{1,9}$/), fc.string({maxLength: 5})),
       })
       fc.assert(
-        fc.property(fc.array(entry, {maxLength: 8}), fc.boolean(), fc.boolean(), (specs, shared, reversed) => {
-          // Byte entries in one chunk (as a network chunk's events are) or each in its own, in order or not.
+        fc.property(fc.array(entry, {maxLength: 8}), fc.boolean(), fc.boolean(), fc.constantFrom('', '\n', 'yy'), (specs, shared, reversed, end) => {
+          // Byte entries in one chunk (as a network chunk's events are) or each in its own, in order or not;
+          // what follows the last message (or each message in its own buffer) may be its newline.
           const parts = specs.map(({gap, message}) => [Buffer.from(gap), Buffer.from(message)])
-          const chunk = Buffer.concat(parts.flat())
+          const chunk = Buffer.concat([...parts.flat(), Buffer.from(end)])
           let offset = 0
           const entries = specs.map(({message, bytes, stream, cursor}, i): LogEntry => {
             const start = offset + parts[i][0].length
             offset = start + parts[i][1].length
             if (!bytes) return {stream, message, cursor}
             if (shared) return new ByteEntry(stream, cursor, chunk, start, offset)
-            const own = Buffer.from(`xx${message}yy`)
-            return new ByteEntry(stream, cursor, own, 2, own.length - 2)
+            const own = Buffer.from(`xx${message}${end}`)
+            return new ByteEntry(stream, cursor, own, 2, own.length - end.length)
           })
           if (reversed) entries.reverse()
-          assert.equal(encode(entries).toString('utf8'), renderBatch(entries, render, undefined))
+          const bytes = encode(entries)
+          assert.equal((Array.isArray(bytes) ? Buffer.concat(bytes) : bytes).toString('utf8'), renderBatch(entries, render, undefined))
         }),
         {numRuns: 500},
       )
