@@ -200,6 +200,17 @@ describe('task log --follow', {concurrency: true}, () => {
     assert.equal(result.code, 0, result.stderr)
     assert.equal(result.stdout, 'done 2\ndone 3\n')
   })
+
+  test('a window found by the backward scan (following, 5 MB back) prints nothing but its lines', async () => {
+    const task = sim.addSyntheticTask({lines: 1, name: 'scanned'})
+    const lines = numbered(`scanned ${'x'.repeat(40)}`, 120_000)
+    sim.writeFile(task.id, 'stdout', text(lines))
+    sim.finishTask(task.id)
+    const result = await runCli(['task', 'log', task.id, '--follow', '--completed', '-n', '100000'], {env: {DCOS_URL: sim.url}, timeoutMs: 30_000})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stderr, `${task.id} ended (TASK_FINISHED)\n`, 'no warnings')
+    assert.equal(result.stdout, text(lines.slice(-100_000)))
+  })
 })
 
 for (const version of ['1.10', '1.8']) {
