@@ -21,10 +21,9 @@
  * the last N lines; an estimate that falls short is completed backwards over the files API (see
  * estimatedWindow). Otherwise (following) the start of the window is found by scanning backwards
  * through the files API (MesosFile.windowStart, exact), and logging v2 reads on from the newline just
- * before it (an offset > 0, which dcos-log reads
- * correctly). A window starting at byte 0 of a big file reads its first 64 KiB over the files API and
- * hands over at the last newline there. The files API is reached at the sandbox path dcos-log itself
- * uses (derived from the route), so it names the same file. Without the agent route, or when the files
+ * before it (an offset > 0, which dcos-log reads correctly). A window starting at byte 0 of a big file
+ * reads its first 64 KiB over the files API and hands over at the last newline there. The files API is
+ * reached at the sandbox path dcos-log itself uses (derived from the route), so it names the same file. Without the agent route, or when the files
  * API is refused (permissions), the server's window is used and may suffer the defect above.
  * Lines printed from files-API bytes carry their byte-offset cursor; logging v2 text lines carry none.
  * Empty lines are dropped by dcos-log; the files API reader drops them too, so the output is the same.
