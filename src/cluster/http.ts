@@ -513,7 +513,6 @@ const HELD_CHUNKS = 16
  */
 async function* responseChunks(request: GotRequest, response: Readable): AsyncGenerator<Buffer> {
   const held: Buffer[] = []
-  let next = 0
   let ended = false
   let failure: Error | undefined
   let wake: (() => void) | undefined
@@ -528,7 +527,7 @@ async function* responseChunks(request: GotRequest, response: Readable): AsyncGe
   }
   const onData = (chunk: Buffer) => {
     held.push(chunk)
-    if (held.length - next >= HELD_CHUNKS) response.pause()
+    if (held.length >= HELD_CHUNKS) response.pause()
     notify()
   }
   // got reports a broken response on the request a moment later, as its own (better) error.
@@ -549,14 +548,9 @@ async function* responseChunks(request: GotRequest, response: Readable): AsyncGe
   response.on('data', onData)
   try {
     for (;;) {
-      if (next < held.length) {
-        const chunk = held[next]
-        held[next++] = EMPTY
-        if (next === held.length) {
-          held.length = 0
-          next = 0
-          if (response.isPaused()) response.resume()
-        }
+      if (held.length > 0) {
+        const chunk = held.shift()!
+        if (held.length === 0 && response.isPaused()) response.resume()
         yield chunk
       } else if (failure !== undefined) {
         throw failure
@@ -573,7 +567,6 @@ async function* responseChunks(request: GotRequest, response: Readable): AsyncGe
     request.destroy()
   }
 }
-const EMPTY = Buffer.alloc(0)
 
 /** Up to `limit` bytes of a body as text; the rest is discarded and the stream closed. */
 async function readLimited(stream: GotRequest, limit: number): Promise<string> {

@@ -284,11 +284,10 @@ function spansAsRead(entries: readonly LogEntry[]): Buffer[] | undefined {
 
 /**
  * Text with nothing added: each message's bytes and a newline. A batch of a text body's lines is written as
- * it was read (spansAsRead). Otherwise a run of ByteEntries of one chunk (in order,
- * apart) is copied as it lies in the chunk when each message there is followed by its newline and the next
- * message (a text body's lines). Otherwise it is staged: the span it lies in is copied once to a scratch
- * buffer, each message is moved down to its place there (copyWithin makes no view per entry, and those views
- * were most of a busy stream's garbage), and the run goes to the output in one copy.
+ * it was read (spansAsRead). Otherwise a run of ByteEntries of one chunk (in order, apart) is staged: the
+ * span it lies in is copied once to a scratch buffer, each message is moved down to its place there
+ * (copyWithin makes no view per entry, and those views were most of a busy stream's garbage), and the run
+ * goes to the output in one copy.
  */
 function messageEncoder(render: EntryRenderer): BatchEncoder {
   let scratch = Buffer.alloc(0)
@@ -309,20 +308,10 @@ function messageEncoder(render: EntryRenderer): BatchEncoder {
       const first = entries[i] as ByteEntry
       let last = first
       let end = i + 1
-      // Lines of a text body: each message followed by its newline, the next right after it. Then the run's
-      // bytes are the span of the chunk as it is, with nothing to move.
-      let asInChunk = first.bytes[first.end] === LF
       for (; end < entries.length && texts?.[end] === undefined; end++) {
         const next = entries[end] as ByteEntry
         if (next.bytes !== first.bytes || next.start <= last.end) break
-        asInChunk &&= next.start === last.end + 1 && next.bytes[next.end] === LF
         last = next
-      }
-      if (asInChunk) {
-        out.set(first.bytes.subarray(first.start, last.end + 1), at)
-        at += last.end + 1 - first.start
-        i = end
-        continue
       }
       // Messages are at least a byte apart, so a message and its newline never overwrite one not yet moved.
       const span = last.end - first.start
