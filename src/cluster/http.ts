@@ -12,7 +12,7 @@
  * (help, `cluster show`) should not pay for loading it.
  */
 import {readFileSync} from 'node:fs'
-import type {IncomingMessage} from 'node:http'
+import {Agent as HttpAgent, type IncomingMessage} from 'node:http'
 import {type Readable, finished} from 'node:stream'
 import type {Got, OptionsInit, Request as GotRequest} from 'got'
 import packageJson from '../../package.json' with {type: 'json'}
@@ -169,6 +169,8 @@ const NETWORK_CAUSES: Record<string, string> = {
   Z_BUF_ERROR: 'compressed response cut short',
 }
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+/** How a request on a kept-alive connection the server already closed fails before any answer. */
+const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE'])
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL|EPROTO/
 const TLS_HINT =
   "pass --ca-file with the cluster's CA bundle or set core.ssl_verify (or DCOS_SSL_VERIFY) to its path; --insecure skips verification"
@@ -263,7 +265,8 @@ class ClusterHttpClient implements HttpClient {
     return this.renewal
   }
 
-  private async send(path: string, options: RequestOptions): Promise<{response: HttpResponse; body: Readable}> {
+  /** `fresh`: on a connection of its own, not one kept alive from an earlier request. */
+  private async send(path: string, options: RequestOptions, fresh = false): Promise<{response: HttpResponse; body: Readable}> {
     const got = await loadGot()
     const attempt: Attempt = {
       method: options.method ?? 'GET',
@@ -273,10 +276,21 @@ class ClusterHttpClient implements HttpClient {
       started: 0,
       responded: false,
     }
-    const request = got.stream(attempt.url, this.gotOptions(attempt, options))
+    const gotOptions = this.gotOptions(attempt, options)
+    // node:https is loaded with got, on the first request; this is a second one.
+    if (fresh) gotOptions.agent = {http: new HttpAgent(), https: new (await import('node:https')).Agent()}
+    const request = got.stream(attempt.url, gotOptions)
     const classify = (error: Error) => (isCliError(error) ? error : this.transportError(attempt, error, options))
     return new Promise((resolve, reject) => {
-      const onError = (error: Error) => reject(classify(error))
+      const onError = (error: Error & {code?: string}) => {
+        // A kept-alive connection the server had closed meanwhile (an idle timeout): the request never got
+        // there. Sent again once, on a new connection, as curl and the Go CLI do; only what is safe to repeat.
+        const stale = !fresh && !attempt.responded && request.reusedSocket === true && STALE_CONNECTION_CODES.has(error.code ?? '')
+        if (stale && (attempt.method === 'GET' || attempt.method === 'HEAD')) {
+          this.log?.(`< ${error.code} on a kept-alive connection: sending again on a new one`)
+          resolve(this.send(path, options, true))
+        } else reject(classify(error))
+      }
       request.once('error', onError)
       request.once('response', (response: IncomingMessage & {url: string}) => {
         attempt.responded = true

@@ -15,6 +15,11 @@ export default class Sim extends Command {
     auth: Flags.boolean({description: 'Require an ACS token (log in as bootstrapuser / deleteme)', default: false}),
     seed: Flags.integer({description: 'Seed for generated ids and log lines', default: 1}),
     'line-interval': Flags.integer({description: 'Milliseconds between generated lines of each running task (0: none)', default: 500, min: 0}),
+    'dcos-log-defects': Flags.option({
+      description: "How the agents' dcos-log reads task files: as the real server does (lines over 32 KiB cut, text cut at byte 512, empty lines dropped, stuck before lines of 64 KiB or more), or as it was meant to",
+      options: ['real', 'none'] as const,
+      default: 'real' as const,
+    })(),
   }
 
   async run(): Promise<void> {
@@ -28,6 +33,7 @@ export default class Sim extends Command {
       auth: flags.auth,
       seed: flags.seed,
       lineIntervalMs: flags['line-interval'],
+      dcosLogDefects: flags['dcos-log-defects'],
     })
     const token = flags.auth ? ` DCOS_ACS_TOKEN=${sim.issueToken('bootstrapuser')}` : ''
     this.log(`Simulated DC/OS ${flags['dcos-version']} cluster at ${sim.url} (Ctrl-C to stop); use it with: export DCOS_URL=${sim.url}${token}`)

@@ -22,6 +22,7 @@
  */
 import {CliError, isCliError, toCliError} from '../cluster/errors.js'
 import type {LogEntry, LogEvent, LogSource, StreamState} from './entry.js'
+import {IDLE, idleRace} from './idle-race.js'
 
 export interface FollowPolicy {
   /** Keep reading new entries (event stream or polling) instead of stopping at the end. */
@@ -48,7 +49,6 @@ export interface FollowStream extends AsyncIterable<LogEvent> {
   readonly lastCursor: string | undefined
 }
 
-const IDLE = Symbol('idle')
 const STABLE_MS = 10_000
 
 export function follow(source: LogSource, policy: FollowPolicy): FollowStream {
@@ -86,7 +86,7 @@ export function follow(source: LogSource, policy: FollowPolicy): FollowStream {
       const idleCheckMs = policy.idleCheckMs ?? 3000
       /** Since when no entry arrived: polling sources yield empty batches, which must not count as news. */
       let quietSince = startedAt
-      const nextOrIdle = request.follow && policy.isFinished ? idleRace(idleCheckMs, attempt.signal) : undefined
+      const nextOrIdle = request.follow && policy.isFinished ? idleRace(() => idleCheckMs, attempt.signal, policy) : undefined
       try {
         while (!policy.signal.aborted) {
           pending ??= iterator.next()
@@ -182,39 +182,6 @@ export function follow(source: LogSource, policy: FollowPolicy): FollowStream {
       return await policy.isFinished?.()
     } catch {
       return undefined
-    }
-  }
-
-  /**
-   * Waits for the next batch, or IDLE when none came for idleMs. One timer per connection, re-armed for what
-   * is left when it fires during a wait that began later, instead of a timer and an AbortController per
-   * batch: a busy stream delivers thousands of batches a second. The timer stops when `signal` aborts.
-   */
-  function idleRace(idleMs: number, signal: AbortSignal) {
-    type Next = IteratorResult<LogEntry[]> | typeof IDLE
-    let waitingSince = 0
-    /** Resolves the current wait; a wait that already ended ignores it. */
-    let wake: ((idle: typeof IDLE) => void) | undefined
-    const watch = async () => {
-      let delay = idleMs
-      for (;;) {
-        await policy.sleep(delay, signal)
-        if (signal.aborted) return
-        const waited = policy.now() - waitingSince
-        if (wake !== undefined && waited >= idleMs) {
-          wake(IDLE)
-          wake = undefined
-          delay = idleMs
-        } else delay = wake === undefined ? idleMs : idleMs - waited
-      }
-    }
-    watch().catch(() => {})
-    return (pending: Promise<IteratorResult<LogEntry[]>>): Promise<Next> => {
-      waitingSince = policy.now()
-      return new Promise<Next>((resolve, reject) => {
-        wake = resolve
-        pending.then(resolve, reject)
-      })
     }
   }
 

@@ -21,7 +21,6 @@
  */
 import {isUtf8} from 'node:buffer'
 import {CliError} from '../cluster/errors.js'
-import {ByteEntry, type LogEntry, type StreamInfo} from './entry.js'
 
 /**
  * An event's id. A decimal id (every dcos-log byte offset) is its number, read without making a string per
@@ -46,16 +45,33 @@ const SPACE = 0x20
 const ZERO = 0x30
 const NEWLINE = Buffer.from('\n')
 
+/**
+ * The most an event may hold before its end arrives (64 MiB): a server that sends an endless line would
+ * otherwise take all memory. Past it, push() throws an EventTooLong.
+ */
+export const EVENT_MAX_BYTES = 64 * 1024 * 1024
+
+/** A line or event of more than the parser's bound: nothing of it is held any longer. */
+export class EventTooLong extends CliError {
+  constructor(limit: number) {
+    super('protocol', `the log server sent an event of more than ${limit} bytes`)
+  }
+}
+
 export class SseParser {
   /** Bytes of a line not yet terminated, kept as separate chunks and joined once its LF arrives. */
   private carry: Buffer[] = []
+  private carryBytes = 0
   private id: EventId | undefined
   private data: Buffer | undefined
   private dataStart = 0
   private dataEnd = 0
   private blockStarted = false
 
-  constructor(private readonly handler: SseHandler) {}
+  constructor(
+    private readonly handler: SseHandler,
+    private readonly maxEventBytes = EVENT_MAX_BYTES,
+  ) {}
 
   /** True when the bytes seen so far end inside an event (a cut connection, not a clean end). */
   get incomplete(): boolean {
@@ -68,12 +84,13 @@ export class SseParser {
     if (this.carry.length > 0) {
       const lf = chunk.indexOf(LF)
       if (lf < 0) {
-        this.carry.push(chunk)
+        this.hold(chunk)
         return
       }
       this.carry.push(chunk.subarray(0, lf))
       const line = Buffer.concat(this.carry)
       this.carry = []
+      this.carryBytes = 0
       this.line(line, 0, line.length)
       pos = lf + 1
     }
@@ -87,7 +104,7 @@ export class SseParser {
       }
       const lf = chunk.indexOf(LF, pos)
       if (lf < 0) {
-        this.carry.push(chunk.subarray(pos))
+        this.hold(chunk.subarray(pos))
         return
       }
       this.line(chunk, pos, lf)
@@ -98,9 +115,20 @@ export class SseParser {
   /** Forgets a partial event (call between connections). */
   reset(): void {
     this.carry = []
+    this.carryBytes = 0
     this.id = undefined
     this.data = undefined
     this.blockStarted = false
+  }
+
+  /** Keeps the start of a line until its end arrives, within the bound (with the event's data so far). */
+  private hold(piece: Buffer): void {
+    this.carryBytes += piece.length
+    if (this.carryBytes + (this.data === undefined ? 0 : this.dataEnd - this.dataStart) > this.maxEventBytes) {
+      this.reset()
+      throw new EventTooLong(this.maxEventBytes)
+    }
+    this.carry.push(piece)
   }
 
   private line(buf: Buffer, start: number, end: number): void {
@@ -133,6 +161,10 @@ export class SseParser {
       return
     }
     // Several data lines in one event: rare, so joining them may copy.
+    if (this.dataEnd - this.dataStart + end - start > this.maxEventBytes) {
+      this.reset()
+      throw new EventTooLong(this.maxEventBytes)
+    }
     const joined = Buffer.concat([this.data.subarray(this.dataStart, this.dataEnd), NEWLINE, buf.subarray(start, end)])
     this.data = joined
     this.dataStart = 0
@@ -210,6 +242,8 @@ class ChunkFacts {
   private backslash = 0
   private searchedFrom = 0
   private utf8: boolean | undefined
+  /** The first U+FFFD in the chunk (buf.length when there is none). */
+  private replacement: number | undefined
 
   backslashIn(buf: Buffer, from: number, to: number): boolean {
     if (buf !== this.buf) this.see(buf)
@@ -229,38 +263,41 @@ class ChunkFacts {
     return this.utf8 || isUtf8(buf.subarray(from, to))
   }
 
+  /** Whether buf[from, to) holds U+FFFD: what dcos-log put where the file's bytes were not UTF-8. */
+  replacementIn(buf: Buffer, from: number, to: number): boolean {
+    if (buf !== this.buf) this.see(buf)
+    if (this.replacement === undefined) {
+      const found = buf.indexOf(REPLACEMENT)
+      this.replacement = found < 0 ? buf.length : found
+    }
+    return this.replacement < to && buf.subarray(from, to).includes(REPLACEMENT)
+  }
+
   private see(buf: Buffer): void {
     this.buf = buf
     this.searchedFrom = buf.length + 1
     this.utf8 = undefined
+    this.replacement = undefined
   }
 }
 const chunkFacts = new ChunkFacts()
+const REPLACEMENT = Buffer.from('\ufffd')
 
 /** MESSAGE of a dcos-log task event (see fastMessageStart), through JSON.parse unless the fast path applies. */
 export function taskEventMessage(buf: Buffer, start: number, end: number): string {
-  return messageText(buf, start, end, fastMessageStart(buf, start, end))
-}
-
-/** MESSAGE as a string, given fastMessageStart's answer for the event. */
-function messageText(buf: Buffer, start: number, end: number, from: number): string {
+  const from = fastMessageStart(buf, start, end)
   return from < 0 ? parsedTaskMessage(buf, start, end) : buf.toString('utf8', from, end - 3)
 }
 
 /**
- * A dcos-log task event as an entry (undefined for an empty line, which dcos-log drops too). Its cursor is
- * the event id; the first line of a file comes without one, and its cursor is its length in bytes. On the
- * fast path the entry keeps MESSAGE as bytes (ByteEntry): a sink printing lines unchanged never decodes it.
+ * Where a dcos-log task event's MESSAGE lies as the file's own bytes: buf[from, end - 3) when the event has
+ * exactly dcos-log's shape and the value needs no decoding (see fastMessageStart), and those bytes can be
+ * the file's (valid UTF-8 without U+FFFD, which dcos-log puts where the file's bytes were not UTF-8).
+ * -1 when the fast path does not apply: the caller decodes the event (taskEventMessage).
  */
-export function taskEventEntry(stream: StreamInfo, id: EventId | undefined, buf: Buffer, start: number, end: number): LogEntry | undefined {
+export function taskMessageBytesStart(buf: Buffer, start: number, end: number): number {
   const from = fastMessageStart(buf, start, end)
-  if (from >= 0 && chunkFacts.isUtf8(buf, from, end - 3)) {
-    if (from === end - 3) return undefined
-    return new ByteEntry(stream, id ?? end - 3 - from, buf, from, end - 3)
-  }
-  const message = messageText(buf, start, end, from)
-  if (message.length === 0) return undefined
-  return {stream, message, cursor: String(id ?? Buffer.byteLength(message))}
+  return from >= 0 && chunkFacts.isUtf8(buf, from, end - 3) && !chunkFacts.replacementIn(buf, from, end - 3) ? from : -1
 }
 
 function parsedTaskMessage(buf: Buffer, start: number, end: number): string {

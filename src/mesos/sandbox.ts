@@ -51,6 +51,15 @@ export function loggingV2TaskPath(task: MesosTask, file: string): string | undef
   return encodePath('system', 'v1', 'agent', task.agentId, 'logs', 'v2', 'task', ...segments, file)
 }
 
+/**
+ * The directory dcos-log reads for the logging v2 route above (its work dir is hard-coded to DC/OS's
+ * default): the files API read there names the very file the route streams. Undefined without a container id.
+ */
+export function loggingV2SandboxDirectory(task: MesosTask): string | undefined {
+  const segments = runSegments(task)
+  return segments === undefined ? undefined : [DEFAULT_WORK_DIR, 'slaves', task.agentId, ...segments].join('/')
+}
+
 /** Admin Router's route to an agent: `/agent/<id>` (DC/OS 1.8+) or `/slave/<id>` (1.7). */
 export type AgentRoute = 'agent' | 'slave'
 

@@ -5,15 +5,13 @@
 import {CliError} from '../cluster/errors.js'
 import type {HttpClient} from '../cluster/http.js'
 import type {LogSource, StreamInfo} from '../logs/entry.js'
-import {withFallback} from '../logs/fallback.js'
-import {createFilesApiSource} from '../logs/sources/files-api.js'
 import {createV1TaskSource} from '../logs/sources/v1.js'
-import {createV2TaskSource, type AgentTaskRoute} from '../logs/sources/v2-task.js'
+import {type TaskFileTarget, createTaskFileSource} from '../logs/task-file/source.js'
 import type {LogWindow} from '../logs/sources/window.js'
 import {fetchClusterVersion, transportFor, type ClusterVersion, type LogTransport} from '../logs/transport.js'
 import {fetchMasterState} from '../mesos/master.js'
 import {resolveTasks, summarizeRunningTasks, taskMatcher, type TaskScope} from '../mesos/resolve-task.js'
-import {executorIdOf, findSandbox, isNestedTask, runContainerId} from '../mesos/sandbox.js'
+import {executorIdOf, findSandbox, loggingV2SandboxDirectory, loggingV2TaskPath, runContainerId} from '../mesos/sandbox.js'
 import {isRunningTask, type MesosTask} from '../mesos/state.js'
 import type {OutputOptions} from '../output/choose-sink.js'
 import type {Deps} from './deps.js'
@@ -93,33 +91,26 @@ function streamLabels(tasks: MesosTask[]): Map<MesosTask, string> {
 }
 
 async function taskSource(http: HttpClient, task: MesosTask, stream: StreamInfo, transport: LogTransport, options: TaskReadOptions, deps: Deps): Promise<LogSource> {
-  const filesApi = async (): Promise<LogSource> => {
-    const sandbox = await findSandbox(http, task, {signal: deps.signal})
-    return createFilesApiSource(http, {stream, agentId: task.agentId, path: `${sandbox.directory}/${options.file}`}, options.window, {
-      sleep: deps.sleep,
-      intervalMs: options.intervalMs,
-    })
-  }
+  const {file} = options
   const run = runContainerId(task)
-  // Nested sandbox paths never fit logging v2's one-segment {file}; tasks from before Mesos 1.2 have no
-  // container id to build its route from.
-  if (transport === 'files' || options.file.includes('/') || run === undefined) return filesApi()
-  if (transport === 'v1') {
-    const journald = options.file === 'stdout' || options.file === 'stderr' ? await journaldHasContainer(http, task.agentId, run, deps.signal) : false
-    if (!journald) return filesApi()
+  if (transport === 'v1' && run !== undefined && (file === 'stdout' || file === 'stderr') && (await journaldHasContainer(http, task.agentId, run, deps.signal))) {
     const containerId = [...task.containerIds].reverse().join('.')
-    return createV1TaskSource(http, {stream, agentId: task.agentId, frameworkId: task.frameworkId, executorId: executorIdOf(task), containerId, file: options.file}, options.window)
+    return createV1TaskSource(http, {stream, agentId: task.agentId, frameworkId: task.frameworkId, executorId: executorIdOf(task), containerId, file}, options.window)
   }
-  const route: AgentTaskRoute = {
-    agentId: task.agentId,
-    frameworkId: task.frameworkId,
-    executorId: executorIdOf(task),
-    containerId: run,
-    podTaskId: isNestedTask(task) ? task.id : undefined,
-  }
-  const v2 = createV2TaskSource(http, {stream, taskId: task.id, file: options.file, route}, options.window)
-  // A 404 that is not dcos-log's own "File not found" means this cluster has no logging v2 route.
-  return withFallback(v2, filesApi, (error) => error.status === 404 && !/file not found/i.test(error.message))
+  const target = await taskFileTarget(http, task, stream, file, transport, deps.signal)
+  return createTaskFileSource(http, target, options.window, {sleep: deps.sleep, now: deps.now, intervalMs: options.intervalMs})
+}
+
+/**
+ * Where one task file is read: its path for the files API (the ground truth) and, where the cluster has it,
+ * logging v2's route to the same file. Logging v2 carries only top-level files (one path segment) and
+ * needs the task's container id (Mesos 1.2+); its files-API path is the directory dcos-log reads (no
+ * request), any other the sandbox the agent reports.
+ */
+export async function taskFileTarget(http: HttpClient, task: MesosTask, stream: StreamInfo, file: string, transport: LogTransport, signal: AbortSignal): Promise<TaskFileTarget> {
+  const loggingV2Path = transport === 'v2' && !file.includes('/') ? loggingV2TaskPath(task, file) : undefined
+  const directory = loggingV2Path !== undefined ? loggingV2SandboxDirectory(task) : (await findSandbox(http, task, {signal})).directory
+  return {stream, agentId: task.agentId, path: `${directory}/${file}`, loggingV2Path, name: `${file} of task ${task.id}`}
 }
 
 /**

@@ -4,6 +4,7 @@ import {AuthService} from './auth.js'
 import {ClusterModel, type Json, type SimTask} from './cluster-model.js'
 import {stderrLine, stdoutLine} from './content.js'
 import {FaultBook, validateFault, type Fault} from './faults.js'
+import {newReadStats, type DcosLogReadStats} from './file-reader.js'
 import type {JournalEntryInput, RawJournalEntry} from './journal.js'
 import {MASTER_UNITS, agentUnits, journalTaskLines, makeNode} from './nodes.js'
 import {Rng} from './random.js'
@@ -15,6 +16,7 @@ import type {LogNode, World} from './world.js'
 export type {Fault, FaultMatch} from './faults.js'
 export type {SimTask} from './cluster-model.js'
 export type {RawJournalEntry} from './journal.js'
+export type {DcosLogReadStats} from './file-reader.js'
 export type {RecordedRequest} from './server.js'
 export {KNOWN_VERSIONS} from './versions.js'
 export {DEFAULT_USER} from './auth.js'
@@ -43,6 +45,12 @@ export interface SimOptions {
   pingFirstMs?: number
   /** How often an idle task-file stream re-reads (real: ~1 s); appends wake it at once. Default 250. */
   filePollMs?: number
+  /**
+   * 'real' (default): dcos-log reads task files as the real server does, defects included (lines over
+   * 32 KiB cut, text cut at byte 512, empty lines dropped, reads stuck before a line of 64 KiB or more);
+   * 'none': as it was meant to.
+   */
+  dcosLogDefects?: 'real' | 'none'
 }
 
 export interface Sim {
@@ -63,6 +71,8 @@ export interface Sim {
   addServiceAccount(uid: string, publicKeyPem: string, permissions?: string[]): void
   /** A new running task whose stdout holds `lines` generated lines (for benchmarks). */
   addSyntheticTask(options: {lines: number; name?: string}): SimTask
+  /** The Mesos reads the agents' dcos-log made: a spinning read shows in stuckReads and readsAfterClientLeft. */
+  dcosLogStats(): DcosLogReadStats
   readonly requests: RecordedRequest[]
 }
 
@@ -82,6 +92,9 @@ function syntheticStdout(lines: number): Buffer {
 
 export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const seed = options.seed ?? 1
+  let closing = false
+  /** The pauses of spinning text reads, ended with them on close(). */
+  const spinners = new Map<NodeJS.Timeout, (stopped: boolean) => void>()
   const version = dcosVersion(options.dcosVersion ?? '2.2')
   const sandboxes = new Sandboxes(options.rotateBytes ?? 1024 * 1024)
   const cluster = new ClusterModel({seed, version, statePath: options.statePath, streamTaskCount: options.streamTaskCount}, sandboxes)
@@ -113,6 +126,20 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     pingIntervalMs: options.pingIntervalMs ?? 15_000,
     filePollMs: options.filePollMs ?? 250,
     streams: new Set(),
+    dcosLog: {
+      ideal: options.dcosLogDefects === 'none',
+      stats: newReadStats(),
+      spin: (ms) =>
+        closing
+          ? Promise.resolve(true)
+          : new Promise((resolve) => {
+              const timer = setTimeout(() => {
+                spinners.delete(timer)
+                resolve(closing)
+              }, ms)
+              spinners.set(timer, resolve)
+            }),
+    },
   }
   const faults = new FaultBook()
   const requests: RecordedRequest[] = []
@@ -171,6 +198,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       sandboxes.write(`${task.sandboxDir}/stderr`, '')
       return task
     },
+    dcosLogStats: () => ({...world.dcosLog.stats}),
     close: async () => {},
   }
 
@@ -209,6 +237,12 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
 
   sim.close = async () => {
     if (timer) clearInterval(timer)
+    closing = true
+    for (const [spinner, stop] of spinners) {
+      clearTimeout(spinner)
+      stop(true)
+    }
+    spinners.clear()
     for (const stream of world.streams) stream.abort()
     world.streams.clear()
     await new Promise<void>((resolve) => {
@@ -221,7 +255,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
 
 /**
  * The admin endpoint (`/__sim/…`, JSON bodies): the Sim API over HTTP, for tests in other processes.
- * GET tasks|requests|faults; POST append-lines {taskId, lines, file?}, append-bytes {taskId, base64, file?},
+ * GET tasks|requests|faults|dcos-log-stats; POST append-lines {taskId, lines, file?}, append-bytes {taskId, base64, file?},
  * write-file {taskId, file, content?|base64?}, finish-task {taskId, state?}, journal {node, entries},
  * faults (a Fault), token {uid, permissions?, expiresInSec?}, user {uid, password, permissions?},
  * service-account {uid, publicKey, permissions?}, synthetic-task {lines, name?}; DELETE faults|requests.
@@ -238,6 +272,7 @@ async function handleAdmin(sim: Sim, faults: FaultBook, req: IncomingMessage, re
       if (name === 'tasks') return reply(200, sim.tasks())
       if (name === 'requests') return reply(200, sim.requests)
       if (name === 'faults') return reply(200, faults.list())
+      if (name === 'dcos-log-stats') return reply(200, sim.dcosLogStats())
       return reply(404, {error: `unknown admin endpoint GET ${path}`})
     }
     if (req.method === 'DELETE') {

@@ -89,7 +89,7 @@ function sleep(ms: number): Promise<void> {
  */
 export class BodyStream {
   closed = false
-  private pending: string[] = []
+  private pending: Array<string | Buffer> = []
   private pendingBytes = 0
   private events = 0
   private readonly endFault?: Extract<Fault, {kind: 'end-stream'}>
@@ -115,8 +115,8 @@ export class BodyStream {
     this.ex.res.flushHeaders()
   }
 
-  /** Queues text; the returned promise (when any) must be awaited before writing more. */
-  write(text: string): Promise<void> | undefined {
+  /** Queues text or bytes; the returned promise (when any) must be awaited before writing more. */
+  write(text: string | Buffer): Promise<void> | undefined {
     if (this.closed || text.length === 0) return undefined
     this.pending.push(text)
     this.pendingBytes += text.length
@@ -124,7 +124,7 @@ export class BodyStream {
   }
 
   /** Queues one SSE event (or comment); faults count these. */
-  event(text: string): Promise<void> | undefined {
+  event(text: string | Buffer): Promise<void> | undefined {
     if (this.closed) return undefined
     if (this.endFault === undefined && this.stallFault === undefined) return this.write(text)
     this.events++
@@ -141,7 +141,7 @@ export class BodyStream {
   /** Sends what is queued; resolves once the socket has taken it (drain). */
   async flush(): Promise<void> {
     if (this.closed || this.pending.length === 0) return
-    const chunk = this.pending.length === 1 ? this.pending[0] : this.pending.join('')
+    const chunk = this.pending.length === 1 ? this.pending[0] : joinChunks(this.pending)
     this.pending = []
     this.pendingBytes = 0
     if (!this.ex.res.write(chunk)) {
@@ -194,7 +194,7 @@ export class BodyStream {
  * Content-Type is sniffed from the first bytes unless given.
  */
 export class GoBody {
-  private buffered: string[] = []
+  private buffered: Array<string | Buffer> = []
   private bufferedBytes = 0
   private stream?: BodyStream
 
@@ -204,12 +204,22 @@ export class GoBody {
     return this.stream?.closed ?? false
   }
 
-  write(text: string): Promise<void> | undefined {
+  /** Whether the status line went out (nothing at all reaches the client before). */
+  get started(): boolean {
+    return this.stream !== undefined
+  }
+
+  write(text: string | Buffer): Promise<void> | undefined {
     if (this.stream) return this.stream.write(text)
     this.buffered.push(text)
     this.bufferedBytes += Buffer.byteLength(text)
-    if (this.bufferedBytes <= GO_CHUNKING_THRESHOLD) return undefined
-    const all = this.buffered.join('')
+    return this.bufferedBytes <= GO_CHUNKING_THRESHOLD ? undefined : this.startChunked()
+  }
+
+  /** Sends the header now and goes on chunked, as net/http does once ReadFrom copied its first 512 bytes. */
+  startChunked(): Promise<void> | undefined {
+    if (this.stream) return undefined
+    const all = joinChunks(this.buffered)
     this.buffered = []
     this.stream = new BodyStream(this.ex, false)
     this.stream.head(this.status, this.withType(all))
@@ -218,12 +228,18 @@ export class GoBody {
 
   async end(): Promise<void> {
     if (this.stream) return this.stream.end()
-    const all = this.buffered.join('')
+    const all = joinChunks(this.buffered)
     sendComplete(this.ex, this.status, this.withType(all), all)
   }
 
-  private withType(sample: string): Headers {
+  private withType(sample: string | Buffer): Headers {
     if (!this.sniff || sample.length === 0 || this.headers['Content-Type'] !== undefined) return this.headers
-    return {...this.headers, 'Content-Type': sniffContentType(Buffer.from(sample.slice(0, 512)))}
+    return {...this.headers, 'Content-Type': sniffContentType(typeof sample === 'string' ? Buffer.from(sample.slice(0, 512)) : sample.subarray(0, 512))}
   }
+}
+
+/** One chunk of queued strings and bytes (strings joined as such while there are no bytes). */
+function joinChunks(parts: Array<string | Buffer>): string | Buffer {
+  if (parts.every((part) => typeof part === 'string')) return parts.join('')
+  return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
 }

@@ -1,5 +1,5 @@
 import {WORK_DIR, dcosLogContainerId, type Json} from './cluster-model.js'
-import {FileMissingError, TaskFileReader, type LineSpan} from './file-reader.js'
+import {DcosLogFileReader} from './file-reader.js'
 import {goJsonString} from './go-json.js'
 import {JournalError, buildPredicate, formatEntry, parseFilters, v2Start, type JournalFormat} from './journal.js'
 import {BodyStream, GoBody, goError, sendComplete, type Exchange, type Headers} from './respond.js'
@@ -335,7 +335,7 @@ interface FileOptions {
   limit: number
 }
 
-function fileOptions(ex: Exchange, source: () => SandboxFile | undefined): FileOptions | {status: number; message: string} {
+function fileOptions(world: World, ex: Exchange, source: () => SandboxFile | undefined): FileOptions | {status: number; message: string} {
   const lastEventId = ex.req.headers['last-event-id']
   if (typeof lastEventId === 'string') {
     const offset = parseGoInt(lastEventId)
@@ -358,58 +358,96 @@ function fileOptions(ex: Exchange, source: () => SandboxFile | undefined): FileO
   if (limit === undefined) return {status: 400, message: `unable to parse limit parameter. ${limitText} not an integer`}
   if (offset < 0) return {status: 500, message: `unable to initialize files API reader: invalid offset ${offset}. Must be zero or positive integer`}
   // Setup reads (the size for END, the backward scan for skip<0) turn a missing file into 204.
+  const stats = world.dcosLog.stats
   if (cursor === 'END') {
     const file = source()
     if (file === undefined) return {status: 204, message: ''}
-    offset = file.size
+    offset = DcosLogFileReader.size(file, stats)
   }
   if (skip < 0) {
     const file = source()
     if (file === undefined) return {status: 204, message: ''}
-    offset = TaskFileReader.backward(file, offset, -skip)
+    offset = DcosLogFileReader.backward(file, offset, -skip, stats)
   }
   return {offset, skip: Math.max(skip, 0), limit: Math.max(limit, 0)}
 }
 
+/** Go's io.Copy buffer: each Read() of dcos-log's reader hands over one formatted line, cut to this; the rest is lost. */
+const GO_COPY_BUFFER = 32 * 1024
+/** net/http's ReadFrom copies a body's first 512 bytes apart (to sniff them), each Read() capped to what is left. */
+const SNIFF_LEN = 512
+/** About one Mesos read: the pace of a text read that spins on one spot of the file. */
+const SPIN_MS = 3
+const NEWLINE = Buffer.from('\n')
+
 async function readTaskFile(world: World, node: LogNode, ex: Exchange, route: TaskRoute, path: string): Promise<void> {
   const source = () => world.sandboxes.get(path)
-  const options = fileOptions(ex, source)
+  const options = fileOptions(world, ex, source)
   if ('status' in options) return goError(ex, options.status, options.message)
-  const reader = new TaskFileReader(source, options.offset, options.skip)
-  if (acceptFormat(ex) === 'sse') return streamTaskFile(world, node, ex, route, reader, source)
+  let gone = false
+  ex.res.once('close', () => {
+    gone = !ex.res.writableFinished
+  })
+  const sse = acceptFormat(ex) === 'sse'
+  const reader = new DcosLogFileReader(source, options.offset, {
+    skip: options.skip,
+    limit: options.limit,
+    stream: sse,
+    ideal: world.dcosLog.ideal,
+    stats: world.dcosLog.stats,
+    clientGone: () => gone,
+  })
+  if (sse) return streamTaskFile(world, node, ex, route, reader, source)
   const body = new GoBody(ex, 200, {}, true)
-  let first = true
-  let sent = 0
-  for (;;) {
-    let lines: LineSpan[] | undefined
-    try {
-      lines = reader.next()
-    } catch (error) {
-      if (!(error instanceof FileMissingError)) throw error
-      if (first) return goError(ex, 404, 'File not found')
-      break
+  const cut = !world.dcosLog.ideal
+  let written = 0
+  // The handler calls io.Copy until it returns anything but ErrNoData. Until net/http has sent the header
+  // (once a copy got 512 bytes through), each copy starts with the 512-byte sniffing step.
+  for (let copies = 0; ; copies++) {
+    let sniffLeft = body.started ? Infinity : SNIFF_LEN
+    let outcome: 'eof' | 'no-data'
+    const offsetBefore = reader.offset
+    for (;;) {
+      const line = reader.next()
+      if (line === 'missing') {
+        if (written === 0) return goError(ex, 404, 'File not found')
+        body.write('File not found\n')
+        return body.end()
+      }
+      if (line === 'eof' || line === 'no-data') {
+        outcome = line
+        break
+      }
+      const formatted = Buffer.concat([line.bytes, NEWLINE])
+      const room = Math.min(cut ? GO_COPY_BUFFER : Infinity, sniffLeft)
+      const piece = formatted.length > room ? formatted.subarray(0, room) : formatted
+      let wait = body.write(piece)
+      written += piece.length
+      sniffLeft -= piece.length
+      if (sniffLeft === 0) {
+        sniffLeft = Infinity
+        wait = body.startChunked() ?? wait
+      }
+      if (wait) await wait
+      // A write to a client that left fails, and the handler returns.
+      if (gone || body.closed) return
     }
-    first = false
-    if (lines === undefined || lines.length === 0) break
-    const file = source() as SandboxFile
-    let text = ''
-    for (const [start, end] of lines) {
-      if (options.limit > 0 && sent >= options.limit) break
-      text += `${file.slice(start, end).toString()}\n`
-      sent++
-    }
-    const wait = body.write(text)
-    if (wait) await wait
-    if (body.closed || (options.limit > 0 && sent >= options.limit)) break
+    if (outcome === 'eof') return body.end()
+    // ErrNoData: io.Copy again at once. When nothing moved, that re-reads the same spot from Mesos, a loop that
+    // outlives the client until the file changes (reference/dcos-log-server.md §7.3); paced at Mesos' speed.
+    if (reader.offset === offsetBefore) {
+      const stopped = await world.dcosLog.spin(SPIN_MS)
+      if (stopped) return
+    } else if (copies % 64 === 63) await new Promise((resolve) => setImmediate(resolve))
   }
-  await body.end()
 }
 
-async function streamTaskFile(world: World, node: LogNode, ex: Exchange, route: TaskRoute, reader: TaskFileReader, source: () => SandboxFile | undefined): Promise<void> {
+async function streamTaskFile(world: World, node: LogNode, ex: Exchange, route: TaskRoute, reader: DcosLogFileReader, source: () => SandboxFile | undefined): Promise<void> {
   const stream = new BodyStream(ex, true)
   world.streams.add(stream)
   stream.head(200, STREAM_HEADERS)
   const prefix = `data: {"fields":{"AGENT_ID":${goJsonString(node.mesosId)},"CONTAINER_ID":${goJsonString(route.containerId)},"EXECUTOR_ID":${goJsonString(route.executorId)},"FILE":${goJsonString(route.file)},"FRAMEWORK_ID":${goJsonString(route.frameworkId)},"MESSAGE":`
+  const cut = !world.dcosLog.ideal
   let wake: (() => void) | undefined
   let unsubscribe: (() => void) | undefined
   let watched: SandboxFile | undefined
@@ -419,35 +457,29 @@ async function streamTaskFile(world: World, node: LogNode, ex: Exchange, route: 
     wake?.()
   })
   while (!stream.closed) {
-    let lines: LineSpan[] | undefined
-    try {
-      lines = reader.next()
-    } catch (error) {
-      if (!(error instanceof FileMissingError)) throw error
-      lines = undefined // the real server only logs this and keeps polling
-    }
     const file = source()
     if (file !== watched) {
       unsubscribe?.()
       watched = file
       unsubscribe = file?.subscribe(() => wake?.())
     }
-    if (lines !== undefined && lines.length > 0 && file !== undefined) {
-      const data = file.slice(lines[0][0], lines.at(-1)![1])
-      const base = lines[0][0]
-      const text = data.toString()
-      const ascii = text.length === data.length
-      for (const [start, end] of lines) {
-        const message = ascii ? text.slice(start - base, end - base) : data.subarray(start - base, end - base).toString()
-        const event = start > 0 ? `id: ${end}\n${prefix}${goJsonString(message)}}}\n\n` : `${prefix}${goJsonString(message)}}}\n\n`
-        const wait = stream.event(event)
-        if (wait) await wait
-        if (stream.closed) return
-      }
-      continue
+    // One io.Copy: Read() after Read() until an error (ErrNoData, EOF, a missing file, which is only logged).
+    let copied = 0
+    for (;;) {
+      const line = reader.next()
+      if (typeof line === 'string') break
+      const id = line.start > 0 && (line.end > line.start || world.dcosLog.ideal) ? `id: ${line.end}\n` : ''
+      const event = `${id}${prefix}${goJsonString(line.bytes.toString())}}}\n\n`
+      // An event longer than the copy buffer is cut, and the next one follows it unseparated.
+      const bytes = cut && event.length > GO_COPY_BUFFER / 3 ? Buffer.from(event) : undefined
+      const wait = stream.event(bytes !== undefined && bytes.length > GO_COPY_BUFFER ? bytes.subarray(0, GO_COPY_BUFFER) : event)
+      copied++
+      if (wait) await wait
+      if (stream.closed) return
     }
     await stream.flush()
-    if (stream.closed) break
+    if (stream.closed || copied > 0) continue
+    // Nothing copied: the real server sleeps a second; here appends wake the stream at once.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, world.filePollMs)
       wake = () => {
@@ -458,4 +490,3 @@ async function streamTaskFile(world: World, node: LogNode, ex: Exchange, route: 
     wake = undefined
   }
 }
-

@@ -3,6 +3,7 @@ import type {ClusterModel} from './cluster-model.js'
 import type {Journal} from './journal.js'
 import type {BodyStream} from './respond.js'
 import type {Sandboxes} from './sandbox.js'
+import type {DcosLogReadStats} from './file-reader.js'
 import type {DcosVersion} from './versions.js'
 
 /** A node running dcos-log: the leading master or an agent. */
@@ -31,4 +32,14 @@ export interface World {
   filePollMs: number
   /** Open streams, ended on close(). */
   streams: Set<BodyStream>
+  dcosLog: DcosLogState
+}
+
+/** How the agents' dcos-log reads task files, and what its Mesos reads did. */
+export interface DcosLogState {
+  /** Read as the server was meant to (no cut lines, no stuck reads, empty lines kept) instead of as it does. */
+  ideal: boolean
+  stats: DcosLogReadStats
+  /** Waits `ms` between the reads of a spinning text read; true once the cluster closes (its loops end then). */
+  spin(ms: number): Promise<boolean>
 }

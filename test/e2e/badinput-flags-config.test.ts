@@ -71,6 +71,7 @@ const FLAG_CASES: FlagCase[] = [
   {name: 'cluster setup without a URL', args: () => ['cluster', 'setup'], kind: 'usage', message: /Missing 1 required arg: url/},
   {name: 'task log without a task lists the running ones', args: () => ['task', 'log'], kind: 'usage', message: /missing TASK: .*running tasks: .*web \(2\)/, cluster: true},
   {name: '--cursor with several matching tasks', args: () => ['task', 'log', 'web', '--cursor', '5'], kind: 'usage', message: /--cursor resumes one stream, but 2 match/, cluster: true},
+  {name: 'a task cursor that is not a byte offset, before any request', args: () => ['task', 'log', 'web', '--cursor', '-5'], kind: 'usage', message: /"-5" is not a task log cursor/},
   {name: 'a cursor that is not a byte offset (files API)', args: () => ['task', 'log', task(), 'logs/app.log', '--cursor', 'abc'], kind: 'usage', message: /"abc" is not a task log cursor/, cluster: true},
 ]
 

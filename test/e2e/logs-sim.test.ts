@@ -4,57 +4,29 @@
  */
 import {after, before, describe, test} from 'node:test'
 import assert from 'node:assert/strict'
-import type {ResolvedCluster} from '../../src/cluster/config.js'
-import {createHttpClient} from '../../src/cluster/http.js'
 import type {HttpClient} from '../../src/cluster/http.js'
 import type {LogEvent} from '../../src/logs/entry.js'
 import {follow} from '../../src/logs/follow.js'
-import {createFilesApiSource} from '../../src/logs/sources/files-api.js'
 import {createV2ComponentSource} from '../../src/logs/sources/v2-component.js'
-import {type AgentTaskRoute, createV2TaskSource} from '../../src/logs/sources/v2-task.js'
 import {type Sim, type SimTask, startSim} from '../../src/sim/index.js'
+import {simHttp, simTaskSource, sleep} from '../helpers/sim-task-file.js'
 
 let sim: Sim
 let http: HttpClient
 
 before(async () => {
   sim = await startSim({filePollMs: 20, pingFirstMs: 50, pingIntervalMs: 200})
-  const cluster: ResolvedCluster = {
-    url: sim.url,
-    tls: {verify: true},
-    timeoutMs: 5000,
-    sources: {url: 'test', token: 'test', tls: 'test', timeout: 'test', cluster: 'test'},
-  }
-  http = createHttpClient(cluster)
+  http = simHttp(sim)
 })
 
 after(async () => {
   await sim.close()
 })
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer)
-      reject(signal.reason)
-    })
-  })
-
 function runningTask(pod: boolean): SimTask {
   const task = sim.tasks().find((t) => t.state === 'TASK_RUNNING' && t.isPod === pod)
   assert.ok(task, `the sim has a running ${pod ? 'pod' : 'command'} task`)
   return task
-}
-
-function routeOf(task: SimTask): AgentTaskRoute {
-  return {
-    agentId: task.agentId,
-    frameworkId: task.frameworkId,
-    executorId: task.executorId,
-    containerId: task.parentContainerId ?? task.containerId,
-    podTaskId: task.isPod ? task.id : undefined,
-  }
 }
 
 const line = (n: number) => `line ${String(n).padStart(5, '0')} ${'the quick brown fox jumps over the lazy dog '.repeat(2)}ünïcödé`
@@ -83,7 +55,7 @@ describe('log sources against the sim', {timeout: 30_000}, () => {
     sim.inject({kind: 'end-stream', afterEvents: 1300, mode: 'reset', match: 'task-stream'})
     sim.inject({kind: 'status', status: 503, count: 2, match: 'task-stream'})
     const controller = new AbortController()
-    const source = createV2TaskSource(http, {stream: {id: task.id, kind: 'task', label: task.id}, taskId: task.id, file: 'stdout', route: routeOf(task)}, {kind: 'tail', lines: window})
+    const source = await simTaskSource(http, task.id, 'stdout', {kind: 'tail', lines: window})
     const events = follow(source, {
       follow: true,
       signal: controller.signal,
@@ -117,12 +89,7 @@ describe('log sources against the sim', {timeout: 30_000}, () => {
     sim.writeFile(task.id, 'logs/app.log', 'a1\na2\n')
     sim.inject({kind: 'status', status: 503, count: 1, match: 'files'})
     const controller = new AbortController()
-    const source = createFilesApiSource(
-      http,
-      {stream: {id: 'app', kind: 'task', label: 'app'}, agentId: task.agentId, path: `${task.sandboxDir}/logs/app.log`},
-      {kind: 'all'},
-      {sleep, intervalMs: 30},
-    )
+    const source = await simTaskSource(http, task.id, 'logs/app.log', {kind: 'all'})
     const events = follow(source, {follow: true, signal: controller.signal, now: Date.now, sleep, backoff: {initialMs: 10, maxMs: 50}})
     const lines: string[] = []
     for await (const event of events) {

@@ -4,19 +4,18 @@
  * answers). The output is what the task wrote, line for line: none lost, none twice, in order; and the
  * follow ends by itself once the task finishes (the real task-state watcher asks the sim).
  *
- * In-process (the real logging v2 source, follow() and HTTP client over real sockets to the sim, through
+ * In-process (the real task-file source, follow() and HTTP client over real sockets to the sim, through
  * a proxy that cuts chunks), so the idle window a stall must outlast can be 100 ms instead of a minute.
- * The sim does not rotate the file here: a resume across a rotation is a limit of logging v2 itself
- * (byte offsets into a replaced file), not of the client.
+ * The sim does not rotate the file here (rotation is tested in test/e2e/task-log.test.ts).
  */
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {createHttpClient} from '../../src/cluster/http.js'
 import {fetchMasterState} from '../../src/mesos/master.js'
-import {createV2TaskSource} from '../../src/logs/sources/v2-task.js'
 import {sleep} from '../../src/run/create-deps.js'
 import {taskStateWatcher} from '../../src/run/task-state.js'
 import {lineWriter, stormSchedule, weatherStorm, stormCluster} from '../helpers/faults.js'
+import {simTaskSource} from '../helpers/sim-task-file.js'
 
 const SEED = 20240115
 const LINES = 100_000
@@ -31,8 +30,7 @@ test(`a task followed over logging v2: ${LINES} lines through ${FAULTS} faults (
   const mesosTask = (await fetchMasterState(http, {keep: (t) => t.id === task.id})).tasks.find((t) => t.id === task.id)
   assert.ok(mesosTask)
   const watch = taskStateWatcher(http, new AbortController().signal)
-  const route = {agentId: task.agentId, frameworkId: task.frameworkId, executorId: task.executorId, containerId: task.containerId}
-  const source = createV2TaskSource(http, {stream: {id: task.id, kind: 'task', label: task.id}, taskId: task.id, file: 'stdout', route, idleMs: 100}, {kind: 'all'})
+  const source = await simTaskSource(http, task.id, 'stdout', {kind: 'all'}, {idleMs: 100})
   const writer = lineWriter(SEED, LINES, (lines) => sim.appendLines(task.id, lines))
   const steps = stormSchedule({seed: SEED, count: FAULTS, match: 'task-stream', stallMs: 160})
   const policy = {follow: true, signal: new AbortController().signal, now: Date.now, sleep, idleCheckMs: 100, backoff: {initialMs: 5, maxMs: 20}, isFinished: () => watch(mesosTask)}

@@ -66,11 +66,9 @@ describe('interrupting a follow', {concurrency: true}, () => {
   test('SIGINT before any line was printed exits 130 with nothing to resume from', async () => {
     const task = taskWithLines(0)
     const cli = startCli(['task', 'log', task.id, '--follow'], {env: {DCOS_URL: sim.url}})
-    // Following has begun once the event stream is open.
-    for (;;) {
-      if (sim.requests.some((r) => r.url.includes(`/executors/${task.id}/`) && r.headers.accept === 'text/event-stream')) break
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    // Following has begun once the file is polled for its first line (a second size probe of it).
+    const probes = () => sim.requests.filter((r) => r.url.includes('/files/read') && r.url.includes(task.id) && r.url.includes('offset=-1')).length
+    while (probes() < 2) await new Promise((resolve) => setTimeout(resolve, 20))
     cli.kill('SIGINT')
     const result = await cli.done
     assert.equal(result.code, 130)

@@ -1,7 +1,8 @@
 /**
- * Property tests of the Mesos files API reader (src/logs/sources/files-api.ts): LineAssembler and
+ * Property tests of the Mesos files API reader (src/logs/task-file/): LineAssembler, BackwardLineScan and
  * MesosFile over random file bytes, with the answers' bodies cut into random chunks. However the bytes
- * arrive, the lines and their cursors are those of the file; bad answers fail only with a CliError.
+ * arrive, the lines (empty ones included) and their cursors are those of the file; bad answers fail only
+ * with a CliError.
  */
 import assert from 'node:assert/strict'
 import {Readable} from 'node:stream'
@@ -10,8 +11,10 @@ import fc from 'fast-check'
 import {CliError, isCliError} from '../../src/cluster/errors.js'
 import type {HttpClient, RequestOptions} from '../../src/cluster/http.js'
 import type {LogEntry, StreamInfo} from '../../src/logs/entry.js'
-import {LineAssembler, MESOS_READ_CAP, MesosFile, createFilesApiSource, decodeReadAnswer} from '../../src/logs/sources/files-api.js'
 import type {LogWindow} from '../../src/logs/sources/window.js'
+import {BackwardLineScan, LineAssembler} from '../../src/logs/task-file/lines.js'
+import {MESOS_READ_CAP, MesosFile, decodeReadAnswer} from '../../src/logs/task-file/mesos-file.js'
+import {createTaskFileSource} from '../../src/logs/task-file/source.js'
 import {splitAt} from '../helpers/chunks.js'
 import {StreamOnlyHttp} from '../helpers/fake-http.js'
 
@@ -31,12 +34,12 @@ const fileBytes = fc
   )
   .map((parts) => Buffer.concat(parts))
 
-/** The non-empty lines of a file from `base` on, as a reader must give them (cursor: the LF's offset). */
+/** The lines of a file from `base` on, empty ones too, as a reader must give them (cursor: the LF's offset). */
 function expectedLines(file: Buffer, base: number, withTail: boolean): Array<{message: string; cursor: string}> {
   const lines: Array<{message: string; cursor: string}> = []
   let start = base
   for (let lf = file.indexOf(0x0a, base); lf >= 0; lf = file.indexOf(0x0a, start)) {
-    if (lf > start) lines.push({message: file.toString('utf8', start, lf), cursor: String(lf)})
+    lines.push({message: file.toString('utf8', start, lf), cursor: String(lf)})
     start = lf + 1
   }
   if (withTail && start < file.length) lines.push({message: file.toString('utf8', start), cursor: String(file.length)})
@@ -94,9 +97,12 @@ describe('LineAssembler, fuzzed', () => {
   })
 })
 
-describe('MesosFile and the files API source, fuzzed', () => {
+describe('MesosFile and the task file source without logging v2, fuzzed', () => {
   const signal = new AbortController().signal
-  const sleep = async () => {}
+  const clock = {sleep: async () => {}, now: Date.now}
+  const source = (http: HttpClient, window: LogWindow) => createTaskFileSource(http, {stream: STREAM, agentId: 'S0', path: PATH, name: 'stdout of task web.1'}, window, clock)
+  const windowStart = (file: MesosFile, lines: number, end: number, includePartial: boolean) =>
+    file.scanBack(new BackwardLineScan(lines, end, includePartial), end, 0, signal).then((found) => found.start)
 
   test('decodeReadAnswer gives back the raw bytes of any answer Mesos writes', () => {
     fc.assert(
@@ -126,10 +132,8 @@ describe('MesosFile and the files API source, fuzzed', () => {
     const window: fc.Arbitrary<LogWindow> = fc.oneof(fc.constant({kind: 'all'} as const), fc.nat({max: 12}).map((lines) => ({kind: 'tail', lines}) as const))
     await fc.assert(
       fc.asyncProperty(fileBytes, cuts, window, async (file, cutAt, shown) => {
-        const http = new FakeFilesApi(file, cutAt)
-        const source = createFilesApiSource(http, {stream: STREAM, agentId: 'S0', path: PATH}, shown, {sleep})
         const got: LogEntry[] = []
-        for await (const batch of source.open({follow: false}, signal)) got.push(...batch)
+        for await (const batch of source(new FakeFilesApi(file, cutAt), shown).open({follow: false}, signal)) got.push(...batch)
         const all = expectedLines(file, 0, true)
         assert.deepEqual(plain(got), shown.kind === 'all' ? all : all.slice(Math.max(0, all.length - shown.lines)))
       }),
@@ -137,7 +141,7 @@ describe('MesosFile and the files API source, fuzzed', () => {
     )
   })
 
-  test('windowStart finds where the last N lines begin, in files spanning several 64 KiB reads', async () => {
+  test('a backward scan finds where the last N lines begin, in files spanning several 64 KiB reads', async () => {
     // Long lines and long runs of empty lines around the 64 KiB read boundaries.
     const part = fc.oneof(
       fc.nat({max: 70_000}).map((n) => Buffer.alloc(n, 0x61)),
@@ -147,7 +151,7 @@ describe('MesosFile and the files API source, fuzzed', () => {
     const bigFile = fc.array(part, {maxLength: 8}).map((parts) => Buffer.concat(parts))
     await fc.assert(
       fc.asyncProperty(bigFile, fc.nat({max: 6}), fc.boolean(), async (file, lines, includePartial) => {
-        const start = await new MesosFile(new FakeFilesApi(file, []), 'S0', PATH).windowStart(lines, file.length, includePartial, signal)
+        const start = await windowStart(new MesosFile(new FakeFilesApi(file, []), 'S0', PATH), lines, file.length, includePartial)
         // The window is exactly the last `lines` lines: reading from start yields them and no more.
         const all = expectedLines(file, 0, includePartial)
         assert.deepEqual(expectedLines(file, start, includePartial), lines === 0 ? [] : all.slice(-lines))
@@ -156,7 +160,7 @@ describe('MesosFile and the files API source, fuzzed', () => {
     )
   })
 
-  test('windowStart keeps several reads in flight for a big window, and aborts the ones it does not need', async () => {
+  test('a backward scan keeps several reads in flight for a big window, and aborts the ones it does not need', async () => {
     const file = Buffer.from('x'.repeat(29) + '\n').subarray(0, 30)
     const big = Buffer.concat(Array.from({length: 40_000}, () => file)) // 1.2 MB, ~18 reads
     const inner = new FakeFilesApi(big, [])
@@ -187,7 +191,7 @@ describe('MesosFile and the files API source, fuzzed', () => {
     }
     for (const lines of [1, 30_000]) {
       most = 0
-      const start = await new MesosFile(slow, 'S0', PATH).windowStart(lines, big.length, false, signal)
+      const start = await windowStart(new MesosFile(slow, 'S0', PATH), lines, big.length, false)
       assert.equal(start, big.length - lines * 30, `${lines}`)
       assert.equal(most, lines === 1 ? 1 : 8, `reads in flight for ${lines} lines`)
     }
@@ -201,10 +205,9 @@ describe('MesosFile and the files API source, fuzzed', () => {
       text: () => Promise.reject(new Error('not used')),
       stream: async (path) => ({response: {status: 404, headers: {}, url: path}, body: Readable.from([Buffer.from('')])}),
     }
-    const source = createFilesApiSource(http, {stream: STREAM, agentId: 'S0', path: PATH}, {kind: 'all'}, {sleep})
     await assert.rejects(
       async () => {
-        for await (const _ of source.open({follow: false}, signal));
+        for await (const _ of source(http, {kind: 'all'}).open({follow: false}, signal));
       },
       (error: unknown) => error instanceof CliError && error.kind === 'not-found',
     )

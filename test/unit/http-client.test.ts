@@ -295,6 +295,32 @@ describe('client', {concurrency: false}, () => {
     assert.equal(error, reason)
   })
 
+  test('a GET on a kept-alive connection the server closed meanwhile is sent once more, on a new connection', async () => {
+    const answered = new Set<unknown>()
+    let resets = 0
+    // The server answers once per connection, then resets it when it is used again (an idle timeout's effect).
+    handle = (req, res) => {
+      if (answered.has(req.socket)) {
+        resets++
+        req.socket.resetAndDestroy()
+        return
+      }
+      answered.add(req.socket)
+      res.end('{"ok":true}')
+    }
+    const http = client()
+    assert.deepEqual(await http.json('/first'), {ok: true})
+    assert.deepEqual(await http.json('/again'), {ok: true})
+    assert.equal(resets, 1, 'the second GET met the closed connection, then went through on a new one')
+    // What is not safe to repeat, or a reset on a connection of its own, is an error as before.
+    await http.json('/warm-up')
+    const post = await rejection(http.json('/post', {method: 'POST', json: {}}))
+    assert.equal(post.kind, 'network')
+    handle = (req) => req.socket.resetAndDestroy()
+    const fresh = await rejection(client().json('/reset'))
+    assert.match(fresh.message, /connection reset/)
+  })
+
   test('connection refused is a retryable network error naming the host', async () => {
     const error = await rejection(client({url: 'http://127.0.0.1:1'}).json('/x'))
     assert.equal(error.kind, 'network')

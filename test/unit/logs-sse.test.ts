@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url'
 import fc from 'fast-check'
 import {CliError} from '../../src/cluster/errors.js'
 import {ByteEntry, type StreamInfo} from '../../src/logs/entry.js'
-import {type EventId, SseParser, parseEventJson, taskEventEntry, taskEventMessage} from '../../src/logs/sse.js'
+import {type EventId, EventTooLong, SseParser, parseEventJson, taskEventMessage, taskMessageBytesStart} from '../../src/logs/sse.js'
 import {splitAt} from '../helpers/chunks.js'
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url))
@@ -127,40 +127,37 @@ describe('task event MESSAGE', () => {
   })
 })
 
-describe('task event entries', () => {
-  const stream: StreamInfo = {id: 't/stdout', kind: 'task', label: 't'}
+describe('task event MESSAGE bytes', () => {
   const event = (message: string) => Buffer.from(JSON.stringify({fields: {FILE: 'stdout', MESSAGE: message}}))
-  const entry = (data: Buffer, id?: string) => taskEventEntry(stream, id, data, 0, data.length)
+  const start = (data: Buffer) => taskMessageBytesStart(data, 0, data.length)
 
-  test('on the fast path the message stays bytes until read; otherwise it is decoded at once', () => {
-    const fast = entry(event('plain line é'), '42')
-    assert.ok(fast instanceof ByteEntry)
-    assert.deepEqual([fast.message, fast.cursor], ['plain line é', '42'])
-    const escaped = entry(event('say "hi"'), '43')
-    assert.ok(escaped !== undefined && !(escaped instanceof ByteEntry))
-    assert.deepEqual([escaped.message, escaped.cursor], ['say "hi"', '43'])
+  test('on the fast path MESSAGE is the bytes as they came; escapes send it through JSON.parse', () => {
+    const fast = event('plain line é')
+    assert.equal(fast.toString('utf8', start(fast), fast.length - 3), 'plain line é')
+    assert.equal(start(event('say "hi"')), -1)
   })
 
-  test('the first line of a file (no id) has its length in bytes as cursor; empty lines are dropped', () => {
-    assert.equal(entry(event('héllo'))?.cursor, '6')
-    assert.equal(entry(event('a\tb'))?.cursor, '3')
-    assert.equal(entry(event('')), undefined)
-  })
-
-  test('bytes that are not UTF-8 are decoded (U+FFFD), never copied out as they came', () => {
-    const data = Buffer.concat([Buffer.from('{"fields":{"MESSAGE":"a'), Buffer.from([0xff, 0xc3]), Buffer.from('b"}}')])
-    const decoded = entry(data, '9')
-    assert.ok(decoded !== undefined && !(decoded instanceof ByteEntry))
-    assert.equal(decoded.message, 'a\ufffd\ufffdb')
-    assert.equal(entry(data)?.cursor, String(Buffer.byteLength('a\ufffd\ufffdb')))
+  test('bytes that cannot be the file\'s (not UTF-8, or U+FFFD that dcos-log put there) are never taken as they came', () => {
+    const invalid = Buffer.concat([Buffer.from('{"fields":{"MESSAGE":"a'), Buffer.from([0xff, 0xc3]), Buffer.from('b"}}')])
+    assert.equal(start(invalid), -1)
+    assert.equal(start(event('a\ufffdb')), -1)
   })
 
   test('a backslash in one event of a chunk sends only that event through JSON.parse', () => {
     const chunk = Buffer.concat([event('one'), event('t\\wo'), event('three')])
     const ends = [event('one').length, event('one').length + event('t\\wo').length, chunk.length]
-    const entries = [taskEventEntry(stream, '1', chunk, 0, ends[0]), taskEventEntry(stream, '2', chunk, ends[0], ends[1]), taskEventEntry(stream, '3', chunk, ends[1], ends[2])]
-    assert.deepEqual(entries.map((e) => e?.message), ['one', 't\\wo', 'three'])
-    assert.deepEqual(entries.map((e) => e instanceof ByteEntry), [true, false, true])
+    const starts = [taskMessageBytesStart(chunk, 0, ends[0]), taskMessageBytesStart(chunk, ends[0], ends[1]), taskMessageBytesStart(chunk, ends[1], ends[2])]
+    assert.deepEqual(starts.map((from) => from >= 0), [true, false, true])
+    assert.equal(taskEventMessage(chunk, ends[0], ends[1]), 't\\wo')
+  })
+
+  test('an event longer than the bound is not held: the parser throws and forgets it', () => {
+    const parser = new SseParser({onEvent: () => assert.fail('no event'), onComment: () => {}}, 100)
+    parser.push(Buffer.from('id: 1\ndata: '))
+    assert.throws(() => {
+      for (let i = 0; i < 20; i++) parser.push(Buffer.alloc(10, 0x61))
+    }, EventTooLong)
+    assert.equal(parser.incomplete, false)
   })
 
   test('ids come back exactly as sent, decimal or not; byte offsets as numbers', () => {

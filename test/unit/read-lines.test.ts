@@ -1,14 +1,12 @@
 /**
  * Property test of the newline-delimited body reader (src/logs/sources/read.ts): however the bytes are
- * cut into chunks, the same lines come out, and a line is offered as bytes only when it is valid UTF-8;
- * and the newline counts that find where a window starts in such a body agree with a backward scan.
+ * cut into chunks, the same lines come out, and a line is offered as bytes only when it is valid UTF-8.
  */
 import assert from 'node:assert/strict'
 import {isUtf8} from 'node:buffer'
 import {Readable} from 'node:stream'
 import {describe, test} from 'node:test'
 import fc from 'fast-check'
-import {BackwardLineScan, NewlineCount} from '../../src/logs/sources/files-api.js'
 import {readLines} from '../../src/logs/sources/read.js'
 import {splitAt} from '../helpers/chunks.js'
 
@@ -35,29 +33,6 @@ describe('readLines', () => {
         for (const {line, claimedUtf8} of seen) if (claimedUtf8) assert.ok(isUtf8(line), 'offered as bytes only when valid UTF-8')
       }),
       {numRuns: 300},
-    )
-  })
-})
-
-describe('NewlineCount', () => {
-  test('where the last N lines of an answer start, from counts made as it arrived, as a backward scan finds it', () => {
-    // Any bytes cut anywhere: plain answers (no empty line) must agree with the scan, others say so.
-    const line = fc.uint8Array({minLength: 0, maxLength: 12}).map((a) => Buffer.from(a.map((byte) => (byte === 0x0a ? 0x61 : byte))))
-    fc.assert(
-      fc.property(fc.array(line, {maxLength: 12}), fc.boolean(), fc.array(fc.nat(), {maxLength: 6}), fc.integer({min: 1, max: 14}), (lines, unterminated, cuts, wanted) => {
-        const terminated = Buffer.concat(lines.flatMap((part) => [part, Buffer.from('\n')]))
-        const body = unterminated ? terminated.subarray(0, -1) : terminated
-        const counted = new NewlineCount()
-        for (const chunk of splitAt(body, cuts)) counted.push(chunk)
-        const scan = new BackwardLineScan(wanted, body.length, true)
-        const start = scan.feed(body, 0)
-        const plain = !/\n\n/.test(body.toString('latin1')) && body[0] !== 0x0a
-        assert.equal(counted.plain, plain)
-        if (!plain) return
-        const found = counted.lastLines(wanted)
-        assert.deepEqual(found === undefined ? undefined : Buffer.concat(found), start === undefined ? undefined : body.subarray(start))
-      }),
-      {numRuns: 2000},
     )
   })
 })

@@ -1,20 +1,27 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
-import {TaskFileReader} from '../../src/sim/file-reader.js'
+import {DcosLogFileReader, goDecoded, newReadStats} from '../../src/sim/file-reader.js'
 import {SandboxFile} from '../../src/sim/sandbox.js'
 
-/** Reads like a v2 text request: start offset, forward skip, limit; returns the body text. */
-function read(content: string, options: {offset?: number; end?: boolean; skip?: number; limit?: number} = {}): string {
+/** Reads like a v2 text request: start offset, forward skip, limit; returns the lines' bytes as text. */
+function read(content: string, options: {offset?: number; end?: boolean; skip?: number; limit?: number; ideal?: boolean} = {}): string {
   const file = new SandboxFile(content)
+  const stats = newReadStats()
   let offset = options.end ? file.size : (options.offset ?? 0)
   const skip = options.skip ?? 0
-  if (skip < 0) offset = TaskFileReader.backward(file, offset, -skip)
-  const reader = new TaskFileReader(() => file, offset, Math.max(skip, 0))
-  const out: string[] = []
-  for (let lines = reader.next(); lines !== undefined; lines = reader.next()) {
-    for (const [start, end] of lines) out.push(file.slice(start, end).toString())
-  }
-  return (options.limit ? out.slice(0, options.limit) : out).map((l) => `${l}\n`).join('')
+  if (skip < 0) offset = DcosLogFileReader.backward(file, offset, -skip, stats)
+  const reader = new DcosLogFileReader(() => file, offset, {skip: Math.max(skip, 0), limit: options.limit, ideal: options.ideal, stats})
+  let out = ''
+  for (let line = reader.next(); typeof line !== 'string'; line = reader.next()) out += `${line.bytes.toString()}\n`
+  return out
+}
+
+/** The lines one reader yields from `offset` until it has no more, as [start, end). */
+function spans(file: SandboxFile, offset = 0, ideal = false): Array<[number, number]> {
+  const reader = new DcosLogFileReader(() => file, offset, {stream: true, ideal, stats: newReadStats()})
+  const out: Array<[number, number]> = []
+  for (let line = reader.next(); typeof line !== 'string'; line = reader.next()) out.push([line.start, line.end])
+  return out
 }
 
 const FIVE = 'one\ntwo\nthree\nfour\nfive\n'
@@ -47,15 +54,20 @@ describe('dcos-log task file reader (replayed semantics)', () => {
   })
 
   test('SSE ids are the offset of each line\'s newline; the first line has none', () => {
-    const file = new SandboxFile(FIVE)
-    const spans = new TaskFileReader(() => file, 0).next() ?? []
-    assert.deepEqual(spans.map(([start, end]) => (start > 0 ? end : undefined)), [undefined, 7, 13, 18, 23])
+    const lines = spans(new SandboxFile(FIVE))
+    assert.deepEqual(lines.map(([start, end]) => (start > 0 ? end : undefined)), [undefined, 7, 13, 18, 23])
   })
 
   test('byte offsets count bytes, not UTF-16 units', () => {
-    const file = new SandboxFile('日本\nnext\n')
-    const spans = new TaskFileReader(() => file, 0).next() ?? []
-    assert.deepEqual(spans, [[0, 6], [7, 11]])
+    assert.deepEqual(spans(new SandboxFile('日本\nnext\n')), [[0, 6], [7, 11]])
+  })
+
+  test('lengths are those of the text Go decoded: an invalid byte counts three (U+FFFD), shifting later ids', () => {
+    assert.deepEqual(goDecoded(Buffer.from([0x61, 0xff, 0x62])), Buffer.from('a\ufffdb'))
+    assert.deepEqual(goDecoded(Buffer.from([0xe6, 0x97])), Buffer.from('\ufffd\ufffd'))
+    const file = new SandboxFile(Buffer.concat([Buffer.from('ok\n\xff\n', 'latin1'), Buffer.from('next\n')]))
+    // The file's newlines are at 2, 4 and 9; dcos-log claims 2, 6 and 11.
+    assert.deepEqual(spans(file, 2), [[3, 6], [7, 11]])
   })
 
   describe('the real reader\'s 64 KiB defects (reference/dcos-log-server.md §7.3)', () => {
@@ -76,11 +88,43 @@ describe('dcos-log task file reader (replayed semantics)', () => {
       assert.equal(read(big, {end: true, skip: -5959}).slice(0, 10), 'ine-02128\n')
     })
 
-    test('a line longer than 64 KiB is split into pieces instead of stalling', () => {
-      const long = `first\n${'x'.repeat(70_000)}\nlast\n`
-      const out = read(long, {offset: 5})
-      assert.ok(out.endsWith('last\n'))
-      assert.ok(out.split('\n').length > 3)
+    test('from the newline before a line of 64 KiB or more no read makes progress: the same spot again and again', () => {
+      const stats = newReadStats()
+      const file = new SandboxFile(`c1\n${'y'.repeat(70_000)}\nc3\n`)
+      const reader = new DcosLogFileReader(() => file, 2, {stats})
+      for (let i = 0; i < 5; i++) assert.equal(reader.next(), 'no-data')
+      assert.equal(reader.offset, 2)
+      assert.deepEqual(stats, {mesosReads: 5, stuckReads: 5, readsAfterClientLeft: 0})
+    })
+
+    test('a line of 65,534 bytes still fits one read with its newline', () => {
+      const file = new SandboxFile(`c1\n${'y'.repeat(65_534)}\nc3\n`)
+      assert.deepEqual(spans(file, 2), [[3, 65_537], [65_538, 65_540]])
+    })
+
+    test('from offset 0 the long line comes out in two pieces, one byte repeated', () => {
+      const file = new SandboxFile(`c1\n${'y'.repeat(70_000)}\nc3\n`)
+      assert.deepEqual(spans(file), [[0, 2], [3, 65_536], [65_535, 70_003], [70_004, 70_006]])
+    })
+
+    test('a last line without newline, read from a newline: no progress until it gets one', () => {
+      const file = new SandboxFile('one\ntwo')
+      const reader = new DcosLogFileReader(() => file, 3, {stats: newReadStats()})
+      assert.equal(reader.next(), 'no-data')
+      file.append(Buffer.from('\n'))
+      assert.deepEqual(reader.next(), {start: 4, end: 7, bytes: Buffer.from('two')})
+    })
+  })
+
+  describe('the ideal reader (dcosLogDefects: none)', () => {
+    test('every line whole, empty lines kept, never stuck', () => {
+      const file = new SandboxFile(`c1\n\n${'y'.repeat(70_000)}\nc3\n`)
+      assert.deepEqual(spans(file, 0, true), [[0, 2], [3, 3], [4, 70_004], [70_005, 70_007]])
+      assert.deepEqual(spans(file, 3, true), [[4, 70_004], [70_005, 70_007]])
+    })
+
+    test('a last line without newline waits for it', () => {
+      assert.equal(read('a\nb', {ideal: true}), 'a\n')
     })
   })
 })

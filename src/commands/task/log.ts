@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {DcosCommand} from '../../base-command.js'
 import {outputFlags, outputOptions, parseLinesFlag, readFlags} from '../../log-flags.js'
 import {runTaskLog} from '../../run/task-log.js'
+import {parseOffset} from '../../logs/task-file/mesos-file.js'
 
 export default class TaskLog extends DcosCommand {
   static override summary = "Print a task's sandbox log, and follow it"
@@ -41,7 +42,7 @@ With --follow, new lines are printed as they are written; after any interruption
         scope: {running: !flags.completed, completed: flags.completed || flags.all},
         window: parseLinesFlag(flags.lines),
         follow: flags.follow,
-        cursor: flags.cursor,
+        cursor: flags.cursor === undefined ? undefined : String(parseOffset(flags.cursor)),
         maxStreams: flags['max-streams'],
         intervalMs: flags.interval,
         output: outputOptions(flags, 'task', flags.output),

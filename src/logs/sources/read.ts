@@ -8,7 +8,7 @@ import {isUtf8} from 'node:buffer'
 import type {Readable} from 'node:stream'
 import {CliError} from '../../cluster/errors.js'
 import type {LogEntry} from '../entry.js'
-import {type EventId, SseParser} from '../sse.js'
+import {EVENT_MAX_BYTES, type EventId, EventTooLong, SseParser} from '../sse.js'
 
 /** Turns one event into an entry (or undefined to skip it); may throw a 'protocol' CliError. */
 export type EventDecoder = (id: EventId | undefined, buf: Buffer, start: number, end: number) => LogEntry | undefined
@@ -56,16 +56,18 @@ export type LineDecoder = (buf: Buffer, start: number, end: number, utf8: boolea
  * (the rest are ranges of the network chunk), and each chunk's complete lines are checked for valid
  * UTF-8 once. A last line without LF is still a line (dcos-log adds the missing newline itself; a body
  * cut by a dropped connection throws instead, via the HTTP client's own error). Empty lines are dropped,
- * as dcos-log drops them.
+ * as dcos-log drops them. A line longer than `maxLineBytes` is a protocol error, not held.
  */
-export async function* readLines(body: Readable, decode: LineDecoder): AsyncIterable<LogEntry[]> {
+export async function* readLines(body: Readable, decode: LineDecoder, maxLineBytes = EVENT_MAX_BYTES): AsyncIterable<LogEntry[]> {
   /** The start of a line that straddles chunks (never empty: only bytes after the last LF are kept). */
   let carry: Buffer[] = []
+  let carried = 0
   // Copied with its newline, if it has one: its bytes are then a line as read, like the others (spansAsRead).
   const straddling = (tail: Buffer, newline: boolean): LogEntry | undefined => {
     carry.push(tail)
     const line = Buffer.concat(carry)
     carry = []
+    carried = 0
     return decode(line, 0, newline ? line.length - 1 : line.length, isUtf8(line))
   }
   try {
@@ -85,7 +87,12 @@ export async function* readLines(body: Readable, decode: LineDecoder): AsyncIter
         if (entry !== undefined) batch.push(entry)
         pos = lf + 1
       }
-      if (pos < chunk.length) carry.push(chunk.subarray(pos))
+      if (pos < chunk.length) {
+        carried += chunk.length - pos
+        // An endless line is not held: what the server sends is not a log any more.
+        if (carried > maxLineBytes) throw new EventTooLong(maxLineBytes)
+        carry.push(chunk.subarray(pos))
+      }
       if (batch.length > 0) yield batch
     }
   } finally {
