@@ -1,10 +1,12 @@
 /**
  * Case 1, follow throughput, and case 7, long follow. The sim's front replays a 1,000,000-line task
- * stream (captured from the sim, all lines but the first) as fast as the socket takes it; `dcos-ts task log --follow --lines all`
- * writes the lines to a pipe that the harness counts, and the run ends (SIGKILL) at the millionth line:
- * a follow never ends by itself. Baseline: curl reading the same stream to /dev/null (the replay ends it
- * for curl). Rates are lines per second of wall time from spawn, startup and state included.
- * Case 7 reads the CLI's RSS (VmRSS) in the text runs when the 10,000th and the 1,000,000th line arrive.
+ * stream (captured from the sim, all lines but the first) as fast as the socket takes it;
+ * `dcos-ts task log --follow --cursor <the first line's>` reads it as any follow reads logging v2 (every
+ * event checked against its byte offset), writes the lines to a pipe that the harness counts, and the run
+ * ends (SIGKILL) at the 999,999th line: a follow never ends by itself. Baseline: curl reading the same
+ * stream, from the same Last-Event-ID, to /dev/null (the replay ends it for curl). Rates are lines per
+ * second of wall time from spawn, startup and state included.
+ * Case 7 reads the CLI's RSS (VmRSS) in the text runs when the 10,000th and the last line arrive.
  */
 import {median, mb, shortBy, type Row} from '../lib/report.js'
 import {reps, type BenchContext} from '../lib/context.js'
@@ -22,9 +24,9 @@ export async function followThroughput(context: BenchContext): Promise<Row[]> {
     const task = await sim.synthetic(LINES, 'flood')
     const replay = await sim.replay(task.id)
     const follow = (extra: string[]) => ({
-      ...cli(['task', 'log', '--follow', '--lines', 'all', task.id, ...extra], {DCOS_URL: sim.url}),
-      stopAfterLines: LINES,
-      rssAtLines: [EARLY, LINES],
+      ...cli(['task', 'log', '--follow', '--cursor', replay.lastEventId, task.id, ...extra], {DCOS_URL: sim.url}),
+      stopAfterLines: replay.events,
+      rssAtLines: [EARLY, replay.events],
       timeoutMs: 120_000,
     })
     const results = await rounds(
@@ -39,12 +41,12 @@ export async function followThroughput(context: BenchContext): Promise<Row[]> {
             if (result.code !== 0) throw new Error(`exit code ${result.code}`)
           },
         },
-        {name: 'text', spec: follow([]), check: expectLines(LINES, true)},
-        {name: 'json', spec: follow(['--output', 'json']), check: expectLines(LINES, true)},
+        {name: 'text', spec: follow([]), check: expectLines(replay.events, true)},
+        {name: 'json', spec: follow(['--output', 'json']), check: expectLines(replay.events, true)},
       ],
       reps(context, {warmup: 1, runs: 3}),
     )
-    const rate = (run: RunResult) => LINES / (run.wallMs / 1000)
+    const rate = (run: RunResult) => replay.events / (run.wallMs / 1000)
     const curlRate = median(results.get('curl')!.map((run) => replay.events / (run.wallMs / 1000)))
     const CASE = '1 follow throughput'
     const row = (name: string, what: string, limit: number): Row => {
@@ -78,7 +80,7 @@ export async function followThroughput(context: BenchContext): Promise<Row[]> {
       row('json', 'task log --follow --output json | pipe', 0.07),
       {
         case: '7 long follow',
-        what: `RSS at line 1,000,000 / at line 10,000 (text runs of case 1)`,
+        what: `RSS at line ${replay.events.toLocaleString('en')} / at line 10,000 (text runs of case 1)`,
         unit: 'MB',
         values: text.map((run) => mb(run.rssAtLinesKb[1])),
         ratio: `${median(growth).toFixed(2)}x (at 10k: ${mb(median(text.map((run) => run.rssAtLinesKb[0]))).toFixed(0)} MB)`,

@@ -5,7 +5,7 @@
  * every `data:` value becomes a string before the JSON inside it is parsed again. Here lines are found with
  * Buffer.indexOf (memchr) and an event hands its data to the decoder as a byte range of the chunk it
  * arrived in, so a task event costs at most one string (its MESSAGE), and none when its entry keeps the
- * MESSAGE as bytes (taskEventEntry). bench/sse-parser.ts measures both on
+ * MESSAGE as bytes (taskMessageBytesStart, task-file/events.ts). bench/sse-parser.ts measures both on
  * 380-byte task events, one core: framing alone costs the same in both (0.5 M events/s each when every
  * event goes through JSON.parse), but only bytes allow the MESSAGE fast path: 1.5 M events/s (~2.9x).
  *
@@ -18,6 +18,7 @@
  * - An event is dispatched only at its terminating blank line, so bytes cut off by a dropped connection
  *   never become an event: `incomplete` tells the caller the stream stopped inside one.
  * - Multi-byte UTF-8 split across chunks is safe: values are decoded only once their line is complete.
+ * - An event is held up to EVENT_MAX_BYTES: a server sending an endless line gets an EventTooLong.
  */
 import {isUtf8} from 'node:buffer'
 import {CliError} from '../cluster/errors.js'
