@@ -125,7 +125,9 @@ export class DcosLogFileReader {
 
   /** What the reader was meant to do: every complete line after the offset, empty ones included, however long. */
   private idealRead(file: SandboxFile, from: number): 'eof' | undefined {
-    const data = file.slice(from, file.size)
+    // A read as large as it takes to hold a newline past the one the offset is on, and no larger.
+    let data = file.slice(from, from + MESOS_READ_CAP)
+    while (data.lastIndexOf(LF) <= (from > 0 ? 0 : -1) && from + data.length < file.size) data = file.slice(from, from + data.length + MESOS_READ_CAP)
     const lastLf = data.lastIndexOf(LF)
     if (lastLf < 0 || (from > 0 && lastLf === 0)) return 'eof'
     let start = 0

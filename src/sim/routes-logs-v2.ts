@@ -419,12 +419,12 @@ async function readTaskFile(world: World, node: LogNode, ex: Exchange, route: Ta
         break
       }
       const formatted = Buffer.concat([line.bytes, NEWLINE])
-      const room = Math.min(cut ? GO_COPY_BUFFER : Infinity, sniffLeft)
+      const room = cut ? Math.min(GO_COPY_BUFFER, sniffLeft) : Infinity
       const piece = formatted.length > room ? formatted.subarray(0, room) : formatted
       let wait = body.write(piece)
       written += piece.length
       sniffLeft -= piece.length
-      if (sniffLeft === 0) {
+      if (sniffLeft <= 0) {
         sniffLeft = Infinity
         wait = body.startChunked() ?? wait
       }

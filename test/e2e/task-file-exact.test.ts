@@ -145,6 +145,7 @@ describe('exact task files on the real server\'s defects', {timeout: 120_000}, (
     ]
     const source = await simTaskSource(http, task.id, 'stdout', {kind: 'tail', lines: 2})
     const expected = Buffer.concat([Buffer.from('s2\ns3\n'), ...appended])
+    const before = sim.dcosLogStats()
     let sent = 0
     const result = await followSource(source, {isFinished: finishedIn(sim, task.id)}, (entries) => {
       const bytes = printed(entries).length
@@ -158,6 +159,7 @@ describe('exact task files on the real server\'s defects', {timeout: 120_000}, (
     assert.deepEqual(printed(result.entries), expected)
     assert.equal(result.statuses.at(-1), 'ended:TASK_FINISHED')
     const stats = sim.dcosLogStats()
+    console.log(`follow through long lines: dcos-log's Mesos reads ${stats.mesosReads - before.mesosReads}, of them stuck ${stats.stuckReads - before.stuckReads} (the sim polls every 20 ms; dcos-log every second)`)
     assert.equal(stats.readsAfterClientLeft, 0, 'no read of dcos-log outlived its client')
     // The event stream stalls before a 64 KiB line until the quiet spell; dcos-log polls that spot meanwhile.
     const reads = stats.mesosReads

@@ -87,12 +87,11 @@ export class MesosFile {
     const inFlight: Array<{from: number; bytes: Promise<Buffer | undefined>}> = []
     const held: Buffer[] = []
     let heldFrom = end
-    const counted = scan.counted
     let requestedFrom = end
     try {
       for (let pos = end, scanned = 0; pos > 0; pos = inFlight.shift()!.from, scanned++) {
-        const found = scan.counted - counted
-        const wanted = found === 0 ? 2 ** scanned : Math.ceil(((scan.lines - scan.counted) * scanned) / found)
+        // The reads the lines still missing probably take, at the density of the lines found so far.
+        const wanted = scan.counted === 0 ? 2 ** scanned : Math.ceil(((scan.lines - scan.counted) * (scan.end - pos)) / scan.counted / MESOS_READ_CAP)
         while (inFlight.length < Math.min(Math.max(wanted, 1), READS_IN_FLIGHT) && requestedFrom > 0) {
           const from = Math.max(0, requestedFrom - MESOS_READ_CAP)
           const bytes = this.read(from, requestedFrom - from, reads.signal)

@@ -200,6 +200,8 @@ class TaskFileRead {
     const abort = () => stop.abort(this.signal.reason)
     this.signal.addEventListener('abort', abort, {once: true})
     const check = new EventCheck(after)
+    /** A read of the stream still in flight when this step ends (it fails once the stream is aborted). */
+    let pending: Promise<IteratorResult<LogEntry[], StreamEnd>> | undefined
     try {
       let opened
       try {
@@ -221,7 +223,6 @@ class TaskFileRead {
       /** The size the file had when the stream fell silent: the server gets graceMs to send up to it. */
       let suspect: number | undefined
       const nextOrQuiet = idleRace(() => (suspect === undefined ? quietMs : (this.options.graceMs ?? GRACE_MS)), stop.signal, this.options)
-      let pending: Promise<IteratorResult<LogEntry[], StreamEnd>> | undefined
       for (;;) {
         pending ??= events.next()
         const result = await nextOrQuiet(pending)
@@ -263,6 +264,7 @@ class TaskFileRead {
     } finally {
       this.signal.removeEventListener('abort', abort)
       stop.abort()
+      pending?.catch(() => {})
     }
   }
 
