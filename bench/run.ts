@@ -15,6 +15,7 @@ import {firstLine} from './cases/first-line.js'
 import {followThroughput} from './cases/follow.js'
 import {manyStreams} from './cases/many-streams.js'
 import {rangeRead} from './cases/range.js'
+import {roundTrips} from './cases/round-trips.js'
 import {startup} from './cases/startup.js'
 import type {BenchContext} from './lib/context.js'
 import {machine} from './lib/machine.js'
@@ -28,6 +29,7 @@ const CASES: Array<{id: string; run: (context: BenchContext) => Promise<Row[]>}>
   {id: '1', run: followThroughput},
   {id: '2', run: rangeRead},
   {id: '6', run: manyStreams},
+  {id: '8', run: roundTrips},
 ]
 
 const args = process.argv.slice(2)

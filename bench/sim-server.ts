@@ -22,6 +22,8 @@
  *   {"id", "op": "tick", "taskIds", "perSecond"}  -> true: every 1/perSecond s each task gets one line
  *        `tick <seq> <epoch ms> <taskId>` (seq from 1), so a reader sees a lost line (a gap) and the lag
  *   {"id", "op": "stop-tick"}                     -> lines written per task
+ *   {"id", "op": "delay", "ms"}                   -> true: from now on the front answers every request `ms` later
+ *        (a distant cluster: each sequential request costs a round trip)
  * Answers are {"id", "result"} or {"id", "error"}. Ends (closing the sim) when stdin closes.
  */
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -123,7 +125,15 @@ function proxy(req: IncomingMessage, res: ServerResponse): void {
   req.pipe(upstream)
 }
 
+/** How long the front waits before answering each request: one round trip to a distant cluster. */
+let delayMs = 0
+
 const front = createServer((req, res) => {
+  if (delayMs > 0) setTimeout(() => answer(req, res), delayMs)
+  else answer(req, res)
+})
+
+function answer(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://front')
   if (bigState !== undefined && req.method === 'GET' && (url.pathname === '/mesos/master/state' || url.pathname === '/mesos/state')) {
     res.writeHead(200, {'Content-Type': 'application/json', 'Content-Length': bigState.length})
@@ -139,7 +149,7 @@ const front = createServer((req, res) => {
     }
   }
   proxy(req, res)
-})
+}
 await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve))
 const frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`
 
@@ -211,6 +221,9 @@ async function handle(request: Request): Promise<unknown> {
     case 'stop-tick':
       clearInterval(ticker)
       return ticks
+    case 'delay':
+      delayMs = request.ms as number
+      return true
     default:
       throw new Error(`unknown op ${request.op}`)
   }

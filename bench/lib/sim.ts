@@ -22,6 +22,8 @@ export interface SimProcess {
   tick(taskIds: string[], perSecond: number): Promise<void>
   /** Stops the ticker; resolves to the lines written per task. */
   stopTick(): Promise<number>
+  /** Every answer of the front `ms` later from now on (0: none). */
+  delay(ms: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -67,6 +69,7 @@ export async function startSimProcess(options: {sim?: SimOptions; bigStatePath?:
     finish: (taskId) => call('finish', {taskId}),
     tick: (taskIds, perSecond) => call('tick', {taskIds, perSecond}),
     stopTick: () => call('stop-tick'),
+    delay: (ms) => call('delay', {ms}),
     close: () =>
       new Promise<void>((resolve) => {
         child.removeAllListeners('exit')

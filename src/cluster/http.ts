@@ -12,7 +12,7 @@
  * (help, `cluster show`) should not pay for loading it.
  */
 import {readFileSync} from 'node:fs'
-import {Agent as HttpAgent, type IncomingMessage} from 'node:http'
+import type {IncomingMessage} from 'node:http'
 import {type Readable, finished} from 'node:stream'
 import type {Got, OptionsInit, Request as GotRequest} from 'got'
 import packageJson from '../../package.json' with {type: 'json'}
@@ -277,8 +277,8 @@ class ClusterHttpClient implements HttpClient {
       responded: false,
     }
     const gotOptions = this.gotOptions(attempt, options)
-    // node:https is loaded with got, on the first request; this is a second one.
-    if (fresh) gotOptions.agent = {http: new HttpAgent(), https: new (await import('node:https')).Agent()}
+    // node:http and node:https are loaded with got, on the first request; this is a second one.
+    if (fresh) gotOptions.agent = {http: new (await import('node:http')).Agent(), https: new (await import('node:https')).Agent()}
     const request = got.stream(attempt.url, gotOptions)
     const classify = (error: Error) => (isCliError(error) ? error : this.transportError(attempt, error, options))
     return new Promise((resolve, reject) => {

@@ -5,12 +5,12 @@
  * through a JournalSourceFactory, so it works the same on logging v2 and v1.
  */
 import {CliError} from '../cluster/errors.js'
-import type {LogEntry, LogSource} from '../logs/entry.js'
+import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../logs/entry.js'
 import type {JournalSelection} from '../logs/sources/journal.js'
 import type {LogWindow} from '../logs/sources/window.js'
 
-/** A journal source on one node: `unit` undefined reads the whole journal. */
-export type JournalSourceFactory = (unit: string | undefined, window: LogWindow, selection?: JournalSelection) => LogSource
+/** A journal source on one node: `unit` undefined reads the whole journal; `stream` names it (made from the unit if not given). */
+export type JournalSourceFactory = (unit: string | undefined, window: LogWindow, selection?: JournalSelection, stream?: StreamInfo) => LogSource
 
 /** systemd's unit types: a name ending in one of them is a unit name already. */
 const UNIT_SUFFIX = /\.(service|socket|timer|target|mount|path|slice|scope|swap|device|automount)$/
@@ -60,6 +60,43 @@ export async function resolveUnit(sources: JournalSourceFactory, component: stri
   throw new CliError('not-found', `no component ${component} on ${nodeName}: its journal has no entries of ${tried}`, {
     hint: units.length > 0 ? `units in its journal: ${units.join(', ')}` : 'its journal has no entries at all',
   })
+}
+
+/**
+ * The journal of a component whose name may mean several units (`adminrouter`: dcos-adminrouter.service,
+ * else adminrouter.service), found by reading its window: the window of the first unit that has entries in
+ * it, read in turn (the next only when the one before had none; most names mean their first), then that
+ * unit followed after its last entry. So no request is spent on finding the unit unless its first candidate
+ * shows nothing; then resolveUnit decides (and names the units there are, in its error).
+ */
+export function componentSource(sources: JournalSourceFactory, component: string, window: LogWindow, selection: JournalSelection, nodeName: string): LogSource {
+  const candidates = unitCandidates(component)
+  const first = sources(candidates[0], window, selection)
+  // One stream whatever the unit turns out to be: named by the unit when the name means one, else as typed.
+  const stream = candidates.length === 1 ? first.stream : {...first.stream, id: first.stream.id.replace(candidates[0], component), label: first.stream.label.replace(candidates[0], component)}
+  let found: LogSource | undefined
+  return {
+    stream,
+    cursorOrder: first.cursorOrder,
+    async *open(request: OpenRequest, signal: AbortSignal): AsyncIterable<LogEntry[]> {
+      if (found !== undefined) return yield* found.open(request, signal)
+      for (const unit of candidates) {
+        const source = sources(unit, window, selection, stream)
+        let last: string | undefined
+        for await (const batch of source.open({follow: false}, signal)) {
+          if (batch.length > 0) last = batch[batch.length - 1].cursor
+          yield batch
+        }
+        if (last === undefined) continue
+        found = source
+        if (request.follow) yield* source.open({after: last, follow: true}, signal)
+        return
+      }
+      // No candidate has entries in the window (or none was asked for): the journal says which unit it is.
+      found = sources(await resolveUnit(sources, component, nodeName, signal), window, selection, stream)
+      if (request.follow) yield* found.open({follow: true}, signal)
+    },
+  }
 }
 
 /** The distinct units (_SYSTEMD_UNIT, and systemd's own UNIT=) among a node's last RECENT_ENTRIES entries, sorted. */

@@ -6,7 +6,6 @@
  */
 import {isCliError} from '../cluster/errors.js'
 import type {HttpClient} from '../cluster/http.js'
-import {fetchClusterVersion} from '../logs/transport.js'
 import {fetchMasterState, findLeader} from '../mesos/master.js'
 import {isRecord} from '../mesos/state.js'
 import {createChalk, decideColorLevel} from '../output/color.js'
@@ -70,7 +69,7 @@ export async function runNodeListComponents(options: {target: NodeTarget; json: 
   const node = nodeFromState(state, options.target)
   let records = node.ip === undefined ? undefined : await healthUnits(http, node.ip, signal)
   if (records === undefined) {
-    const sources = journalSources(http, node, await fetchClusterVersion(http, signal))
+    const sources = journalSources(http, node, signal)
     records = (await journalUnits(sources, signal)).map((id) => ({id, name: null, health: null}))
     io.stderr.write(`Note: the cluster does not report the units of ${node.description}; these are the units in its recent journal\n`)
   }

@@ -1,7 +1,7 @@
 /**
  * `dcos-ts node log`: pick the node (the leading master unless an agent id is given, checked against
- * the cluster's agents), the protocol (logging v2, or v1 on DC/OS 1.9 and 1.10), the unit a component
- * name means, and where to start reading; then one journal source through streamLogs.
+ * the cluster's agents), the protocol (logging v2, or v1 on DC/OS 1.9 and 1.10, learned from the routes),
+ * the unit a component name means, and where to start reading; then one journal source through streamLogs.
  */
 import {CliError} from '../cluster/errors.js'
 import type {HttpClient} from '../cluster/http.js'
@@ -11,11 +11,11 @@ import type {JournalSelection} from '../logs/sources/journal.js'
 import {createV1ComponentSource} from '../logs/sources/v1.js'
 import {createV2ComponentSource, type JournalNode} from '../logs/sources/v2-component.js'
 import type {LogWindow} from '../logs/sources/window.js'
-import {fetchClusterVersion, transportFor, type ClusterVersion} from '../logs/transport.js'
+import {fetchClusterVersion, transportFor} from '../logs/transport.js'
 import {fetchMasterState, findAgent, findLeader} from '../mesos/master.js'
 import type {MasterState} from '../mesos/state.js'
 import type {OutputOptions} from '../output/choose-sink.js'
-import {firstEntry, resolveUnit, type JournalSourceFactory} from './components.js'
+import {componentSource, firstEntry, resolveUnit, type JournalSourceFactory} from './components.js'
 import type {Deps} from './deps.js'
 import {streamLogs} from './stream-logs.js'
 
@@ -100,22 +100,27 @@ export async function resolveNode(http: HttpClient, target: NodeTarget, signal: 
   return nodeFromState(await fetchMasterState(http, {signal, keep: () => false}), target)
 }
 
-/** Journal sources on one node over the protocol its cluster speaks; v2 falls back to v1 when its route is missing. */
-export function journalSources(http: HttpClient, node: ResolvedNode, version: ClusterVersion | undefined): JournalSourceFactory {
-  const transport = transportFor(version)
-  if (transport === 'files') {
-    // transportFor says 'files' only for a version it knows (1.8 and older).
-    throw new CliError('not-found', `DC/OS ${version?.version} has no logging API, so node logs cannot be read`, {
-      hint: 'node (journal) logs need DC/OS 1.9 or later',
-    })
-  }
-  return (unit, window, selection) => {
-    const stream: StreamInfo = {id: `${node.key}/${unit ?? '*'}`, kind: 'component', label: `${node.label}:${unit ?? 'journal'}`, node: node.key, unit}
+/**
+ * Journal sources on one node. The protocol is learned from the answers, not asked for first (one round
+ * trip less): logging v2 (DC/OS 1.11+), and where its route is missing, v1 (1.9, 1.10); where that is
+ * missing too, the cluster's version says why.
+ */
+export function journalSources(http: HttpClient, node: ResolvedNode, signal: AbortSignal): JournalSourceFactory {
+  return (unit, window, selection, stream) => {
+    stream ??= {id: `${node.key}/${unit ?? '*'}`, kind: 'component', label: `${node.label}:${unit ?? 'journal'}`, node: node.key, unit}
     const target = {stream, node: node.node, unit}
-    const v1 = (): LogSource => createV1ComponentSource(http, target, window, selection)
-    if (transport === 'v1') return v1()
-    return withFallback(createV2ComponentSource(http, target, window, selection), async () => v1(), (error) => error.status === 404)
+    const v1 = withFallback(createV1ComponentSource(http, target, window, selection), () => noLoggingApi(http, signal), (error) => error.status === 404)
+    return withFallback(createV2ComponentSource(http, target, window, selection), async () => v1, (error) => error.status === 404)
   }
+}
+
+/** Neither logging route answers: DC/OS 1.8 and older have none (else the 404 stands as it was). */
+async function noLoggingApi(http: HttpClient, signal: AbortSignal): Promise<never> {
+  const version = await fetchClusterVersion(http, signal)
+  if (version !== undefined && transportFor(version) === 'files') {
+    throw new CliError('not-found', `DC/OS ${version.version} has no logging API, so node logs cannot be read`, {hint: 'node (journal) logs need DC/OS 1.9 or later'})
+  }
+  throw new CliError('not-found', 'the cluster answers neither logging v2 nor logging v1 (404)', {hint: 'is the cluster URL a DC/OS cluster (1.9 or later)?'})
 }
 
 export async function runNodeLog(options: NodeLogOptions, deps: Deps): Promise<void> {
@@ -128,13 +133,22 @@ export async function runNodeLog(options: NodeLogOptions, deps: Deps): Promise<v
   }
   const http = await deps.http()
   const {signal} = deps
-  const [version, node] = await Promise.all([fetchClusterVersion(http, signal), resolveNode(http, options.target, signal)])
-  const sources = journalSources(http, node, version)
-  const unit = options.component === undefined ? undefined : await resolveUnit(sources, options.component, node.description, signal)
+  const node = await resolveNode(http, options.target, signal)
+  const sources = journalSources(http, node, signal)
   const selection: JournalSelection = {filters: options.filters, since, until}
-  const window = options.window ?? (options.cursor === undefined ? await defaultWindow(sources, unit, selection, signal) : DEFAULT_WINDOW)
-  const source = sources(unit, window, selection)
+  const source =
+    // The unit a component name means is found by reading its window (no request spent on it), except where
+    // a cursor or --since has to know the unit first.
+    options.component !== undefined && options.cursor === undefined && since === undefined
+      ? componentSource(sources, options.component, options.window ?? (until === undefined ? DEFAULT_WINDOW : {kind: 'all'}), selection, node.description)
+      : await knownUnitSource(sources, options, selection, node.description, signal)
   await streamLogs([{source}], {follow: options.follow, cursor: options.cursor, maxStreams: 1, output: options.output}, deps)
+}
+
+async function knownUnitSource(sources: JournalSourceFactory, options: NodeLogOptions, selection: JournalSelection, nodeName: string, signal: AbortSignal): Promise<LogSource> {
+  const unit = options.component === undefined ? undefined : await resolveUnit(sources, options.component, nodeName, signal)
+  const window = options.window ?? (options.cursor === undefined ? await defaultWindow(sources, unit, selection, signal) : DEFAULT_WINDOW)
+  return sources(unit, window, selection)
 }
 
 /**

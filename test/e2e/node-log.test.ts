@@ -144,6 +144,30 @@ describe('node log against a simulated DC/OS 2.2 cluster', {concurrency: true}, 
     assert.ok(requestsFor('/system/v1/leader/mesos/logs/v2/component/dcos-adminrouter.service?skip=-10').length >= 3)
   })
 
+  test('one request a read on a distant cluster: no version asked first, no unit probed before its window', async () => {
+    const own = await startSim()
+    try {
+      const unit = 'dcos-ts-trip.service'
+      own.addJournal('leader', [{unit, message: 'one'}, {unit, message: 'two'}, {unit, message: 'three'}])
+      const run = async (args: string[]) => {
+        own.requests.length = 0
+        const result = await runCli(['node', 'log', ...args, '-o', 'cat'], {env: {DCOS_URL: own.url}})
+        assert.equal(result.code, 0, result.stderr)
+        return {stdout: result.stdout, requests: own.requests.map((request) => `${request.url} ${request.status}`)}
+      }
+      assert.deepEqual(await run(['--component', 'ts-trip', '--lines', '2']), {stdout: 'two\nthree\n', requests: [`/system/v1/leader/mesos/logs/v2/component/${unit}?skip=-2 200`]})
+      assert.deepEqual((await run(['--lines', '2'])).requests, ['/system/v1/leader/mesos/logs/v2/component?skip=-2 200'])
+      // A name whose first meaning has no entries reads the next one: one request more.
+      own.addJournal('leader', [{unit: 'ts-bare.service', message: 'bare'}])
+      assert.deepEqual(await run(['--component', 'ts-bare', '--lines', '1']), {
+        stdout: 'bare\n',
+        requests: ['/system/v1/leader/mesos/logs/v2/component/dcos-ts-bare.service?skip=-1 204', '/system/v1/leader/mesos/logs/v2/component/ts-bare.service?skip=-1 200'],
+      })
+    } finally {
+      await own.close()
+    }
+  })
+
   test('short (golden), with a unit named as `node list-components` prints it', async () => {
     const list = await runCli(['node', 'list-components', agent], {env: {DCOS_URL: sim.url}})
     assert.equal(list.code, 0, list.stderr)
