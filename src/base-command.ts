@@ -1,22 +1,22 @@
 /**
  * The base of every dcos-ts command: the cluster connection flags, and the one place where an error
- * becomes a line on stderr and an exit code (see EXIT_CODES in src/cluster/errors.ts).
+ * becomes a line on stderr and an exit code (see EXIT_CODES in src/errors.ts).
  */
 import {Command, Errors, Flags} from '@oclif/core'
 import type {ClusterFlags} from './cluster/config.js'
-import {CliError, isCliError, oneLine, renderError, toCliError} from './cluster/errors.js'
+import {CliError, isCliError, oneLine, renderError, toCliError} from './errors.js'
 import {isReaderGone, systemIO} from './output/io.js'
 import {terminalSafe} from './output/sanitize.js'
 import {createDeps} from './run/create-deps.js'
-import type {Deps} from './run/deps.js'
+import type {Deps} from './deps.js'
 
 const CLUSTER = 'CLUSTER'
 
-/** Seconds, fractions allowed; a CLIError so oclif reports it as a flag parse failure (a usage error). */
+/** Seconds, fractions allowed. */
 const seconds = Flags.custom<number>({
-  async parse(input) {
+  async parse(input, _context, flag) {
     const value = Number(input)
-    if (!Number.isFinite(value) || value <= 0) throw new Errors.CLIError(`expected a positive number of seconds, got '${input}'`)
+    if (!Number.isFinite(value) || value <= 0) throw new CliError('usage', `invalid value for --${flag.name}: expected a positive number of seconds, got '${input}'`)
     return value
   },
 })
@@ -84,19 +84,18 @@ export abstract class DcosCommand extends Command {
   }
 
   private classify(error: Error): CliError {
-    // oclif rewords a flag's parse failure ("Parsing --x \n\t<reason>\nSee more help with --help").
-    const fromParser = error.message.includes('See more help with --help')
-    if (isCliError(error) && !fromParser) return error
-    if (!fromParser && !(error instanceof Errors.CLIError)) return toCliError(error)
-    const message = error.message
-      .replace(/\s*See more help with --help\s*$/, '')
-      .replace(/^Parsing (--\S+)\s*\n\t/, 'invalid value for $1: ')
     const command = this.id ? `${this.config.bin} ${this.id.replaceAll(':', ' ')}` : this.config.bin
-    const original = isCliError(error) ? error : undefined
-    return new CliError(original?.kind ?? 'usage', oneLine(message, 1000), {
-      cause: error,
-      hint: original?.hint ?? `see \`${command} --help\``,
-    })
+    const help = `see \`${command} --help\``
+    if (isCliError(error)) {
+      if (error.message === error.text) return error
+      // A flag's parser failed, and oclif reworded its error in place: our own words, and where help is.
+      return new CliError(error.kind, error.text, {cause: error, hint: error.hint ?? help, status: error.status, exitCode: error.exitCode})
+    }
+    if (!(error instanceof Errors.CLIError)) return toCliError(error)
+    // oclif's own usage errors (an unknown flag, a missing argument, a value its parser refused), in our
+    // words: the flag named first, and the line that points to --help left to the hint.
+    const message = error.message.replace(/\s*See more help with --help\s*$/, '').replace(/^Parsing (--\S+)\s*\n\t/, 'invalid value for $1: ')
+    return new CliError('usage', oneLine(message, 1000), {cause: error, hint: help})
   }
 
   /** Read from argv: the error may come from parsing itself, before any flag value exists. */

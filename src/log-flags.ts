@@ -3,7 +3,7 @@
  * groups they need into their own `flags`; the parsed values become OutputOptions in one place.
  */
 import {Flags} from '@oclif/core'
-import {CliError} from './cluster/errors.js'
+import {CliError} from './errors.js'
 import type {LogWindow} from './logs/sources/window.js'
 import type {OutputOptions} from './output/choose-sink.js'
 import {compilePatterns} from './output/filter.js'
@@ -44,11 +44,9 @@ export const outputFlags = {
   exclude: Flags.string({multiple: true, description: 'Do not print lines matching this regular expression (repeatable)', helpGroup: OUTPUT}),
 }
 
-/** The values of readFlags and outputFlags after parsing. */
-export interface LogFlagValues {
+/** The values of outputFlags after parsing, and --follow (the live view is for following). */
+export interface OutputFlagValues {
   follow: boolean
-  lines: string
-  cursor?: string
   color: 'auto' | 'always' | 'never'
   raw: boolean
   tui: boolean
@@ -71,7 +69,7 @@ export function parseLinesFlag(value: string): LogWindow {
   return {kind: 'tail', lines: Math.abs(Number.parseInt(value, 10))}
 }
 
-export function outputOptions(flags: LogFlagValues, kind: EntryKind, format: OutputFormat): OutputOptions {
+export function outputOptions(flags: OutputFlagValues, kind: EntryKind, format: OutputFormat): OutputOptions {
   return {
     format,
     kind,
@@ -85,4 +83,47 @@ export function outputOptions(flags: LogFlagValues, kind: EntryKind, format: Out
     include: compilePatterns('include', flags.include ?? []),
     exclude: compilePatterns('exclude', flags.exclude ?? []),
   }
+}
+
+/** MESOS_ID, or --mesos-id as the DC/OS CLI spelled it; given both, they must agree. */
+export function pickMesosId(argument: string | undefined, flag: string | undefined): string | undefined {
+  if (argument !== undefined && flag !== undefined && argument !== flag) {
+    throw new CliError('usage', `MESOS_ID ${argument} and --mesos-id ${flag} name two different nodes`, {hint: 'give the agent id once'})
+  }
+  return argument ?? flag
+}
+
+const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/
+const RFC3339 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i
+
+/**
+ * `--since`/`--until`: a duration back from now (`90s`, `10m`, `1h30m`, `2d`) or an RFC 3339 time
+ * (`2024-01-15T10:00:00Z`; without a zone it is local time, a bare date is midnight UTC). Microseconds
+ * since the epoch, the journal's unit.
+ */
+export function parseTimeFlag(flag: string, text: string, nowMs: number): number {
+  const value = text.trim()
+  if (DURATION.test(value)) {
+    let ms = 0
+    for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) ms += Number(amount) * UNIT_MS[unit]
+    return Math.round((nowMs - ms) * 1000)
+  }
+  const ms = RFC3339.test(value) ? Date.parse(value.replace(' ', 'T')) : Number.NaN
+  if (Number.isNaN(ms)) {
+    throw new CliError('usage', `invalid value for --${flag}: '${text}' is neither a duration nor an RFC 3339 time`, {
+      hint: 'e.g. 10m, 1h30m, 2d, or 2024-01-15T10:00:00Z',
+    })
+  }
+  return ms * 1000
+}
+
+/** --since and --until, each parsed (parseTimeFlag) and in order: a range that would be empty is a usage error. */
+export function parseTimeRange(sinceText: string | undefined, untilText: string | undefined, nowMs: number): {since?: number; until?: number} {
+  const since = sinceText === undefined ? undefined : parseTimeFlag('since', sinceText, nowMs)
+  const until = untilText === undefined ? undefined : parseTimeFlag('until', untilText, nowMs)
+  if (since !== undefined && until !== undefined && since > until) {
+    throw new CliError('usage', `--since ${sinceText} is after --until ${untilText}`, {hint: 'the range would be empty'})
+  }
+  return {since, until}
 }

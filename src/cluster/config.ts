@@ -14,7 +14,7 @@ import {access, mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/p
 import {homedir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {parse as parseToml, stringify as stringifyToml} from 'smol-toml'
-import {CliError, oneLine} from './errors.js'
+import {CliError, oneLine} from '../errors.js'
 
 export interface ClusterFlags {
   url?: string

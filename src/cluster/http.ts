@@ -1,25 +1,27 @@
 /**
- * The one HTTP client for everything that talks to the cluster (got 14 underneath).
- * CONTRACT (implemented by the foundation work; other modules code against these types):
- * - Authorization: token=<t> on every request to the cluster's origin; User-Agent dcos-ts/<version>.
- * - Redirects: followed within the same origin (scheme, host and port) keeping the token; a redirect to
- *   another origin is followed without the token.
- * - Every status >= 400 (and transport/TLS failures) becomes a CliError with the right kind, the
- *   server's own message trimmed to one line, and `retryable` set for network faults and 502/503/504.
- * - Paths are built with encodePath so every segment is percent-encoded; query values are encoded.
+ * The one HTTP client for everything that talks to the cluster (got 14 underneath): requests, their
+ * token, and which answers are handed back. Its rules:
+ * - `Authorization: token=<t>` on every request to the cluster's origin; User-Agent dcos-ts/<version>.
+ * - Redirects are followed; one to another origin (scheme, host or port) goes without the token.
+ * - A 401 may renew the token once (onUnauthorized, a service account logging in again).
+ * - A GET that meets a reset on a kept-alive connection before any answer is sent once more, on a new one.
+ * - A status the caller did not allow, and any transport failure, is a CliError (http-errors.ts).
+ * Paths and queries are built by url.ts, bodies handed out by response-body.ts.
  *
  * got is imported on the first request, not with this module: commands that never talk to the cluster
  * (help, `cluster show`) should not pay for loading it.
  */
 import {readFileSync} from 'node:fs'
 import type {IncomingMessage} from 'node:http'
-import {type Readable, finished} from 'node:stream'
-import type {Got, OptionsInit, Request as GotRequest} from 'got'
+import type {Readable} from 'node:stream'
+import type {Got, OptionsInit} from 'got'
 import packageJson from '../../package.json' with {type: 'json'}
+import {CliError, isCliError, oneLine} from '../errors.js'
 import type {ResolvedCluster} from './config.js'
-import {CliError, isCliError, oneLine} from './errors.js'
-
-export type QueryValue = string | number | boolean | undefined | Array<string | number>
+import {type Attempt, type ClientFacts, describe, statusError, transportError} from './http-errors.js'
+import {redactor} from './redact.js'
+import {classifiedBody, readLimited} from './response-body.js'
+import {type QueryValue, buildUrl} from './url.js'
 
 export interface RequestOptions {
   query?: Record<string, QueryValue>
@@ -62,73 +64,6 @@ export interface HttpClient {
   stream(path: string, options?: RequestOptions): Promise<{response: HttpResponse; body: Readable}>
 }
 
-/** Joins path segments, percent-encoding each one (task ids contain spaces, colons; cursors ';' and '='). */
-export function encodePath(...segments: string[]): string {
-  return '/' + segments.map((segment) => encodeURIComponent(segment)).join('/')
-}
-
-/**
- * baseUrl + path + query. Query values are encoded with encodeURIComponent (a space is %20, never '+',
- * and a journal cursor's ';' and '=' are escaped); arrays repeat the key; undefined is left out.
- */
-export function buildUrl(baseUrl: string, path: string, query?: Record<string, QueryValue>): string {
-  const pairs: string[] = []
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value === undefined) continue
-    for (const item of Array.isArray(value) ? value : [value]) {
-      pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(item))}`)
-    }
-  }
-  const separator = path.includes('?') ? '&' : '?'
-  return `${baseUrl}${path.startsWith('/') ? '' : '/'}${path}${pairs.length > 0 ? separator + pairs.join('&') : ''}`
-}
-
-/** The permission a 403 on this path most likely lacks (DC/OS Enterprise Admin Router and Mesos ACLs). */
-export function permissionFor(pathname: string): string | undefined {
-  const rules: Array<[RegExp, string]> = [
-    [/^\/system\/v1\/logs\//, 'dcos:adminrouter:ops:system-logs'],
-    [/^\/system\/v1\/agent\/[^/]+\//, 'dcos:adminrouter:system:agent'],
-    [/^\/system\/v1\/leader\/mesos\//, 'dcos:adminrouter:system:leader:mesos'],
-    [/^\/mesos\//, 'dcos:adminrouter:ops:mesos'],
-    [/^\/agent\/[^/]+\/files\//, 'dcos:mesos:agent:sandbox:app_id (read) and dcos:adminrouter:ops:slave'],
-    [/^\/(agent|slave)\//, 'dcos:adminrouter:ops:slave'],
-    [/^\/marathon\//, 'dcos:adminrouter:service:marathon'],
-  ]
-  for (const [pattern, permission] of rules) if (pattern.test(pathname)) return permission
-  const service = /^\/service\/([^/]+)\//.exec(pathname)
-  return service ? `dcos:adminrouter:service:${decodeURIComponent(service[1])}` : undefined
-}
-
-/** The server's own words from an error body: a JSON description, an HTML title, or the text, on one line. */
-export function serverMessage(body: string, contentType = ''): string {
-  const text = body.trim()
-  if (!text) return ''
-  if (contentType.includes('json') || text.startsWith('{')) {
-    try {
-      const parsed = JSON.parse(text) as Record<string, unknown>
-      for (const key of ['description', 'message', 'error', 'title']) {
-        if (typeof parsed?.[key] === 'string' && parsed[key]) return oneLine(parsed[key] as string)
-      }
-    } catch {
-      // Not JSON after all: shown as text.
-    }
-  }
-  if (contentType.includes('html') || /^<(!doctype|html)/i.test(text)) {
-    const heading = /<(title|h1)[^>]*>([^<]*)</i.exec(text)?.[2]
-    return oneLine(heading ?? text.replace(/<[^>]*>/g, ' '))
-  }
-  return oneLine(text)
-}
-
-/** Hides the token (and any `token=...` value) wherever a URL, body or message could carry it. */
-export function redactor(token: string | undefined): (text: string) => string {
-  return (text) => {
-    let out = text.replace(/(token=)[^\s&;,"']+/gi, '$1<redacted>')
-    if (token && token.length >= 4) out = out.split(token).join('<redacted>')
-    return out
-  }
-}
-
 export interface HttpClientOptions {
   verbose?: boolean
   stderr?: NodeJS.WritableStream
@@ -154,46 +89,16 @@ const DEFAULT_USER_AGENT = `dcos-ts/${packageJson.version}`
 
 /** Bytes of an error body worth reading for its message. */
 const ERROR_BODY_LIMIT = 64 * 1024
-const RETRYABLE_STATUSES = new Set([408, 429, 502, 503, 504])
-const NETWORK_CAUSES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  EPIPE: 'connection closed',
-  ETIMEDOUT: 'timed out',
-  ERR_STREAM_PREMATURE_CLOSE: 'connection closed before the response ended',
-  ERR_HTTP_CONTENT_LENGTH_MISMATCH: 'response cut short',
-  Z_BUF_ERROR: 'compressed response cut short',
-}
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
 /** How a request on a kept-alive connection the server already closed fails before any answer. */
 const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE'])
-const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL|EPROTO/
-const TLS_HINT =
-  "pass --ca-file with the cluster's CA bundle or set core.ssl_verify (or DCOS_SSL_VERIFY) to its path; --insecure skips verification"
-
-/** What one request is, for messages and logs. */
-interface Attempt {
-  method: string
-  url: string
-  purpose?: string
-  tokenSent: boolean
-  started: number
-  /** Whether the (final) response headers arrived: a silence after them is "no data", before them "no response". */
-  responded: boolean
-}
-
-class ClusterHttpClient implements HttpClient {
+class ClusterHttpClient implements HttpClient, ClientFacts {
   readonly baseUrl: string
-  private readonly origin: string
-  private token?: string
-  private readonly timeoutMs: number
+  readonly origin: string
+  token?: string
+  readonly timeoutMs: number
   private readonly https: {rejectUnauthorized: boolean; certificateAuthority?: string}
   private readonly userAgent: string
-  private redact: (text: string) => string
+  redact: (text: string) => string
   private readonly log?: (line: string) => void
   private readonly onUnauthorized?: () => Promise<string | undefined>
   private renewal?: Promise<string | undefined>
@@ -280,7 +185,7 @@ class ClusterHttpClient implements HttpClient {
     // node:http and node:https are loaded with got, on the first request; this is a second one.
     if (fresh) gotOptions.agent = {http: new (await import('node:http')).Agent(), https: new (await import('node:https')).Agent()}
     const request = got.stream(attempt.url, gotOptions)
-    const classify = (error: Error) => (isCliError(error) ? error : this.transportError(attempt, error, options))
+    const classify = (error: Error) => (isCliError(error) ? error : transportError(this, attempt, error, options))
     return new Promise((resolve, reject) => {
       const onError = (error: Error & {code?: string}) => {
         // A kept-alive connection the server had closed meanwhile (an idle timeout): the request never got
@@ -313,7 +218,7 @@ class ClusterHttpClient implements HttpClient {
           return
         }
         readLimited(request, ERROR_BODY_LIMIT).then(
-          (body) => reject(this.statusError(attempt, httpResponse, response.statusMessage ?? '', body)),
+          (body) => reject(statusError(this, attempt, httpResponse, response.statusMessage ?? '', body)),
           reject,
         )
       })
@@ -363,122 +268,6 @@ class ClusterHttpClient implements HttpClient {
     }
   }
 
-  /** A transport failure (refused, reset, timeout, TLS, abort, redirect loop) as a CliError. */
-  private transportError(attempt: Attempt, error: Error & {code?: string; event?: string}, options: RequestOptions): Error {
-    if (options.signal?.aborted) {
-      const reason: unknown = options.signal.reason
-      return reason instanceof Error ? reason : new CliError('interrupted', 'interrupted')
-    }
-    const what = describe(attempt.method, attempt.url, this.origin, attempt.purpose)
-    const host = new URL(attempt.url).host
-    const code = error.code ?? ''
-    const cause = error
-    if (error.name === 'MaxRedirectsError') {
-      return new CliError('protocol', this.redact(`${what}: more than 10 redirects (a redirect loop?)`), {cause})
-    }
-    if (error.name === 'TimeoutError') {
-      const silentAfterHeaders = error.event === 'socket' && attempt.responded
-      const message = silentAfterHeaders
-        ? `no data from ${host} for ${duration((options.mode === 'stream' ? options.idleMs : undefined) ?? this.timeoutMs)}`
-        : error.event === 'response' || error.event === 'socket'
-          ? `no response from ${host} within ${duration((error.event === 'socket' ? options.idleMs : undefined) ?? this.timeoutMs)}`
-          : `cannot connect to ${host} within ${duration(this.timeoutMs)}`
-      return new CliError('network', this.redact(`${what}: ${message}`), {
-        cause,
-        retryable: true,
-        hint: silentAfterHeaders && options.mode === 'stream' ? undefined : 'raise --timeout (seconds) or core.timeout if the cluster is slow',
-      })
-    }
-    if (TLS_CODE.test(code)) {
-      const wrongProtocol = code === 'EPROTO' || code.startsWith('ERR_SSL')
-      return new CliError('tls', this.redact(`${what}: TLS with ${host} failed: ${oneLine(error.message, 200)} (${code})`), {
-        cause,
-        hint: wrongProtocol ? 'the server may not speak TLS on this port; check the URL scheme' : TLS_HINT,
-      })
-    }
-    const known = NETWORK_CAUSES[code]
-    const failure = CONNECT_CODES.has(code) ? `cannot connect to ${host}` : `connection to ${host} failed`
-    return new CliError('network', this.redact(`${what}: ${failure}: ${known ?? oneLine(error.message, 200)}${code ? ` (${code})` : ''}`), {
-      cause,
-      retryable: known !== undefined || error.name === 'ReadError',
-    })
-  }
-
-  /** A status the caller did not allow, as a CliError of the matching kind. */
-  private statusError(attempt: Attempt, response: HttpResponse, statusText: string, body: string): CliError {
-    const what = describe(attempt.method, response.url || attempt.url, this.origin, attempt.purpose)
-    const contentType = String(response.headers['content-type'] ?? '')
-    const said = serverMessage(body, contentType)
-    const status = `${response.status}${statusText ? ` ${statusText}` : ''}`
-    const tail = said ? `: ${said}` : ''
-    const make = (kind: ConstructorParameters<typeof CliError>[0], message: string, hint?: string) =>
-      new CliError(kind, this.redact(`${what}: ${message}`), {
-        status: response.status,
-        hint: hint && this.redact(hint),
-        retryable: RETRYABLE_STATUSES.has(response.status),
-      })
-    switch (response.status) {
-      case 401: {
-        const finalOrigin = safeOrigin(response.url)
-        if (this.token && finalOrigin !== undefined && finalOrigin !== this.origin) {
-          return make('auth', `${status} from ${finalOrigin}, which the cluster URL redirected to; the token is only sent to ${this.origin}`, `if ${finalOrigin} is the cluster, use it as the URL (--url ${finalOrigin})`)
-        }
-        if (!attempt.tokenSent) {
-          return make('auth', `the cluster requires a token (${status}) and none is configured`, 'run `dcos-ts auth login`, set DCOS_ACS_TOKEN, or pass --token-file')
-        }
-        const expiry = tokenExpiry(this.token)
-        const why = expiry !== undefined && expiry < Date.now() ? `it expired at ${new Date(expiry).toISOString()}` : 'it is invalid or has expired'
-        return make('auth', `the cluster rejected the token (${status}): ${why}`, 'run `dcos-ts auth login` (or `dcos auth login`) for a new one')
-      }
-      case 403: {
-        const permission = permissionFor(new URL(response.url || attempt.url).pathname)
-        return make('forbidden', `permission denied (${status})${tail}`, permission ? `the account needs ${permission}` : 'the account lacks the permission this route needs')
-      }
-      case 404:
-        return make('not-found', `not found (${status})${tail}`)
-      default:
-        if (response.status >= 500) return make('server', `the cluster answered ${status}${tail}`)
-        if (response.status >= 400) return make('server', `the cluster refused the request with ${status}${tail}`)
-        return make('protocol', `unexpected answer ${status}${tail}`)
-    }
-  }
-}
-
-/** "reading master state: GET /mesos/master/state" (the full URL when it left the cluster's origin). */
-function describe(method: string, url: string, origin: string, purpose?: string): string {
-  let shown = url
-  try {
-    const parsed = new URL(url)
-    if (parsed.origin === origin) shown = parsed.pathname + parsed.search
-  } catch {
-    // Shown as it is.
-  }
-  return `${purpose ? `${purpose}: ` : ''}${method} ${shown}`
-}
-
-/** "150 ms", "1 s", "2.5 s". */
-function duration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`
-}
-
-function safeOrigin(url: string): string | undefined {
-  try {
-    return new URL(url).origin
-  } catch {
-    return undefined
-  }
-}
-
-/** The `exp` of a JWT token in ms, when the token is one (ACS tokens are); nothing is verified. */
-function tokenExpiry(token: string | undefined): number | undefined {
-  const payload = token?.split('.')[1]
-  if (!payload) return undefined
-  try {
-    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {exp?: unknown}).exp
-    return typeof exp === 'number' ? exp * 1000 : undefined
-  } catch {
-    return undefined
-  }
 }
 
 function readCaBundle(path: string, source: string): string {
@@ -495,107 +284,3 @@ function readCaBundle(path: string, source: string): string {
   return pem
 }
 
-/**
- * The body handed to callers: every error its for-await ends with is a classified CliError (got's own
- * errors are not), and a caller that stops reading (destroys it, or breaks out of for-await) closes the
- * request. It is got's request, whose for-await yields the response's chunks as they arrive
- * (responseChunks): no PassThrough, no copy.
- */
-function classifiedBody(request: GotRequest, response: Readable, classify: (error: Error) => Error): Readable {
-  request[Symbol.asyncIterator] = async function* () {
-    try {
-      yield* responseChunks(request, response)
-    } catch (error) {
-      throw classify(error as Error)
-    }
-  }
-  // The error may come before the caller reads (a follow asking for the task state between the headers
-  // and its first read): the stream keeps it for that read, instead of crashing the process.
-  request.on('error', () => {})
-  return request
-}
-
-/** Chunks held before the response is paused (and so the socket) for a reader that lags. */
-const HELD_CHUNKS = 16
-
-/**
- * The response's chunks, taken from the response itself. got's request reads its response with read(),
- * which joins whatever is buffered into a new buffer: a copy of most bytes of a fast body, and the garbage
- * to match (12 MB of logging v2 text: 145 -> 110 ms, CPU 150 -> 115 ms; docs/performance.md, Range read).
- * got still watches the exchange: its errors (timeouts, a response cut short, an abort) end the iteration,
- * and a response that breaks without one ends it with the response's own error.
- */
-async function* responseChunks(request: GotRequest, response: Readable): AsyncGenerator<Buffer> {
-  const held: Buffer[] = []
-  let ended = false
-  let failure: Error | undefined
-  let wake: (() => void) | undefined
-  const notify = () => {
-    const resolve = wake
-    wake = undefined
-    resolve?.()
-  }
-  const fail = (error: Error) => {
-    failure ??= error
-    notify()
-  }
-  const onData = (chunk: Buffer) => {
-    held.push(chunk)
-    if (held.length >= HELD_CHUNKS) response.pause()
-    notify()
-  }
-  // got reports a broken response on the request a moment later, as its own (better) error.
-  const onBroken = (error: Error | null | undefined) => {
-    if (!error) {
-      ended = true
-      return notify()
-    }
-    if (request.errored) return fail(request.errored)
-    if (request.destroyed) return fail(error)
-    request.once('close', () => fail(request.errored ?? error))
-  }
-  if (request.errored) fail(request.errored)
-  request.once('error', fail)
-  const stopWatching = finished(response, {writable: false}, onBroken)
-  // got reads the response on 'readable'; those reads would take the chunks this takes on 'data'.
-  response.removeAllListeners('readable')
-  response.on('data', onData)
-  try {
-    for (;;) {
-      if (held.length > 0) {
-        const chunk = held.shift()!
-        if (held.length === 0 && response.isPaused()) response.resume()
-        yield chunk
-      } else if (failure !== undefined) {
-        throw failure
-      } else if (ended) {
-        return
-      } else {
-        await new Promise<void>((resolve) => (wake = resolve))
-      }
-    }
-  } finally {
-    stopWatching()
-    response.off('data', onData)
-    request.off('error', fail)
-    request.destroy()
-  }
-}
-
-/** Up to `limit` bytes of a body as text; the rest is discarded and the stream closed. */
-async function readLimited(stream: GotRequest, limit: number): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  try {
-    for await (const chunk of stream) {
-      chunks.push(chunk as Buffer)
-      size += (chunk as Buffer).length
-      if (size >= limit) break
-    }
-  } catch {
-    // A broken error body still leaves the status to report.
-  } finally {
-    stream.destroy()
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8')
-}

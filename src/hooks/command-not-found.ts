@@ -3,7 +3,7 @@
  * stderr, a hint of the closest command or topic, and exit code 2.
  */
 import type {Hook} from '@oclif/core'
-import {CliError, renderError} from '../cluster/errors.js'
+import {CliError, renderError} from '../errors.js'
 import {terminalSafe} from '../output/sanitize.js'
 
 export const commandNotFound: Hook.CommandNotFound = async function ({id, config}) {

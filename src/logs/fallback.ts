@@ -4,7 +4,7 @@
  * another one reading the same file. Only sources with the same cursor meaning may be paired (logging v2
  * and the files API both use byte offsets), so a resume after the switch stays exact.
  */
-import {isCliError, type CliError} from '../cluster/errors.js'
+import {isCliError, type CliError} from '../errors.js'
 import type {LogEntry, LogSource, OpenRequest} from './entry.js'
 
 export function withFallback(primary: LogSource, fallback: () => Promise<LogSource>, isMissingRoute: (error: CliError) => boolean): LogSource {

@@ -20,7 +20,7 @@
  *   The AbortSignal (Ctrl-C) ends with `ended`/"interrupted"; `lastCursor` is where to resume.
  * - Time comes from policy.now/sleep, so tests never wait.
  */
-import {CliError, isCliError, toCliError} from '../cluster/errors.js'
+import {CliError, isCliError, toCliError} from '../errors.js'
 import type {LogEntry, LogEvent, LogSource, StreamState} from './entry.js'
 import {IDLE, idleRace} from './idle-race.js'
 

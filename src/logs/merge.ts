@@ -7,7 +7,7 @@
  * and the others go on; the run function reports the failures at the end with a non-zero exit. With
  * `failFast` the first failure stops everything and is thrown.
  */
-import {CliError, toCliError} from '../cluster/errors.js'
+import {CliError, toCliError} from '../errors.js'
 import type {LogEvent} from './entry.js'
 
 export interface MergeOptions {

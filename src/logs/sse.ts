@@ -21,7 +21,7 @@
  * - An event is held up to EVENT_MAX_BYTES: a server sending an endless line gets an EventTooLong.
  */
 import {isUtf8} from 'node:buffer'
-import {CliError} from '../cluster/errors.js'
+import {CliError} from '../errors.js'
 
 /**
  * An event's id. A decimal id (every dcos-log byte offset) is its number, read without making a string per

@@ -4,7 +4,7 @@
  * DC/OS 1.11+ serves logging v2, 1.9 and 1.10 logging v1 (journald; task logs only where the journald
  * container logger is on), and 1.8 and older only the Mesos files API.
  */
-import {CliError} from '../cluster/errors.js'
+import {CliError} from '../errors.js'
 import type {HttpClient} from '../cluster/http.js'
 
 export type LogTransport = 'v2' | 'v1' | 'files'

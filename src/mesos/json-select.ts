@@ -16,7 +16,7 @@
  * balance, string termination and value starts only (a misplaced comma inside skipped data is not noticed).
  * A body that is not JSON at all (an HTML page), is cut short or has trailing data is always rejected.
  */
-import {CliError} from '../cluster/errors.js'
+import {CliError} from '../errors.js'
 
 /** Callbacks of a container node. */
 export interface ContainerHooks {

@@ -14,7 +14,7 @@
  * Matching is case-sensitive and only within the scope asked for (running by default); when nothing in scope
  * matches, the error says how many tasks outside it would, and which flag reaches them.
  */
-import {CliError} from '../cluster/errors.js'
+import {CliError} from '../errors.js'
 import {isRunningTask, type MasterState, type MesosTask, type TaskName} from './state.js'
 
 export interface TaskScope {

@@ -10,8 +10,9 @@
  * its executor's run; an old custom-executor task shares its executor's sandbox (dcos-log adds `tasks/`
  * for every non-empty executor id, which is wrong for those: here only a nested chain or DEFAULT does).
  */
-import {CliError} from '../cluster/errors.js'
-import {encodePath, type HttpClient} from '../cluster/http.js'
+import {CliError} from '../errors.js'
+import type {HttpClient} from '../cluster/http.js'
+import {encodePath} from '../cluster/url.js'
 import {isRecord, type MesosTask} from './state.js'
 
 /** DC/OS's default agent work dir (`mesos_agent_work_dir`), used when the agent does not say. */

@@ -7,7 +7,7 @@
  * A `keep` predicate drops tasks as soon as they are read, so memory is bounded by the tasks that can
  * matter (a pattern that matches 5 of 100,000 tasks keeps 5), whatever the size of the state.
  */
-import {CliError} from '../cluster/errors.js'
+import {CliError} from '../errors.js'
 import {arrayNode, objectNode, readSelected, SKIP_REST, valueNode, type SchemaNode} from './json-select.js'
 import {
   agentFromJson,

@@ -2,7 +2,7 @@
  * `--include REGEX` / `--exclude REGEX` (both repeatable): one predicate on the message, applied before
  * formatting in every output mode, so text, NDJSON and the live view show the same lines.
  */
-import {CliError} from '../cluster/errors.js'
+import {CliError} from '../errors.js'
 
 export type LineFilter = (message: string) => boolean
 

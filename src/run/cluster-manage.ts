@@ -4,9 +4,9 @@
  */
 import {rm} from 'node:fs/promises'
 import {attachCluster, findCluster, listClusters, type ConfiguredCluster} from '../cluster/config.js'
-import {CliError} from '../cluster/errors.js'
+import {CliError} from '../errors.js'
 import {formatTable} from '../output/table.js'
-import type {Deps} from './deps.js'
+import type {Deps} from '../deps.js'
 
 export interface ClusterListOptions {
   json: boolean

@@ -18,11 +18,11 @@ import {
   type ClusterToml,
   type ResolvedCluster,
 } from '../cluster/config.js'
-import {CliError, isCliError, oneLine} from '../cluster/errors.js'
+import {CliError, isCliError, oneLine} from '../errors.js'
 import type {HttpClient} from '../cluster/http.js'
 import {withLogin, withoutLogin} from '../cluster/login.js'
-import {logIn, type Connect, type LoginOptions} from './auth.js'
-import type {Deps} from './deps.js'
+import {logIn, type Connect, type LoginOptions} from './log-in.js'
+import type {Deps} from '../deps.js'
 
 export interface ClusterSetupOptions extends LoginOptions {
   url: string

@@ -3,7 +3,7 @@
  * `--check` also asks the cluster for its version and proves the token with an authenticated call.
  */
 import type {ResolvedCluster} from '../cluster/config.js'
-import type {Deps} from './deps.js'
+import type {Deps} from '../deps.js'
 
 export interface ClusterShowOptions {
   check: boolean

@@ -3,10 +3,10 @@
  * when a run function first asks for them; both are memoised for the rest of the run.
  */
 import {resolveCluster, type ClusterFlags, type ResolvedCluster} from '../cluster/config.js'
-import {CliError} from '../cluster/errors.js'
+import {CliError} from '../errors.js'
 import type {HttpClient} from '../cluster/http.js'
 import type {IO} from '../output/io.js'
-import type {Deps} from './deps.js'
+import type {Deps} from '../deps.js'
 
 export interface CreateDepsInput {
   flags: ClusterFlags

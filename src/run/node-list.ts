@@ -4,7 +4,7 @@
  * (/system/health/v1/nodes) where the cluster serves it. A node's components are its systemd units as
  * dcos-diagnostics reports them, or else the units its own journal names.
  */
-import {isCliError} from '../cluster/errors.js'
+import {optionalJson} from '../cluster/optional-json.js'
 import type {HttpClient} from '../cluster/http.js'
 import {fetchMasterState, findLeader} from '../mesos/master.js'
 import {isRecord} from '../mesos/state.js'
@@ -12,9 +12,9 @@ import {createChalk, decideColorLevel} from '../output/color.js'
 import {whenDrained, type IO} from '../output/io.js'
 import {jsonTerminalSafe} from '../output/sanitize.js'
 import {formatTable} from '../output/table.js'
-import {journalUnits} from './components.js'
-import type {Deps} from './deps.js'
-import {journalSources, nodeFromState, type NodeTarget} from './node-log.js'
+import {journalUnits} from '../read/components.js'
+import type {Deps} from '../deps.js'
+import {journalSources, nodeFromState, type NodeTarget} from '../read/journal-sources.js'
 
 export type NodeType = 'master' | 'agent' | 'public-agent'
 
@@ -94,19 +94,6 @@ async function healthUnits(http: HttpClient, ip: string, signal: AbortSignal): P
     if (typeof id !== 'string') return []
     return [{id, name: typeof unit.name === 'string' ? unit.name : null, health: typeof unit.health === 'number' ? unit.health : null}]
   })
-}
-
-/**
- * JSON from a DC/OS service that may be absent (404), switched off (5xx) or closed to this account (403):
- * undefined then, as the caller has another way. Auth and network failures still end the run.
- */
-export async function optionalJson(http: HttpClient, path: string, purpose: string, signal: AbortSignal): Promise<unknown> {
-  try {
-    return await http.json(path, {signal, purpose})
-  } catch (error) {
-    if (isCliError(error) && (error.kind === 'not-found' || error.kind === 'forbidden' || error.kind === 'server' || error.kind === 'protocol')) return undefined
-    throw error
-  }
 }
 
 function byAddress(a: NodeRecord, b: NodeRecord): number {

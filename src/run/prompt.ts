@@ -4,7 +4,7 @@
  * the next line of it, so `printf 'bob\nsecret\n' | dcos-ts auth login` works and a password never has
  * to be an argument.
  */
-import {CliError} from '../cluster/errors.js'
+import {CliError} from '../errors.js'
 import type {IO} from '../output/io.js'
 
 export interface Prompter {

@@ -5,17 +5,17 @@
  * for clusters where Marathon cannot be asked), or, for a framework registered under that name, the app
  * of the same name; its one running task is then read exactly as `task log` reads it.
  */
-import {CliError} from '../cluster/errors.js'
+import {CliError} from '../errors.js'
 import type {HttpClient} from '../cluster/http.js'
 import type {LogWindow} from '../logs/sources/window.js'
 import {fetchClusterVersion} from '../logs/transport.js'
 import {fetchMasterState} from '../mesos/master.js'
 import {isRecord, isRunningTask, type MasterState, type MesosTask} from '../mesos/state.js'
 import type {OutputOptions} from '../output/choose-sink.js'
-import type {Deps} from './deps.js'
-import {optionalJson} from './node-list.js'
-import {runNodeLog} from './node-log.js'
-import {readTaskLogs} from './task-log.js'
+import type {Deps} from '../deps.js'
+import {optionalJson} from '../cluster/optional-json.js'
+import {readJournal} from '../read/journal-sources.js'
+import {readTaskLogs} from '../read/task-sources.js'
 
 export interface ServiceLogOptions {
   /** undefined lists the services in a usage error. */
@@ -46,7 +46,7 @@ export async function runServiceLog(options: ServiceLogOptions, deps: Deps): Pro
       throw new CliError('usage', `the <file> argument is invalid for ${service}`, {hint: `${service} runs on the masters as dcos-${service}.service: its log is a journal, not a file`})
     }
     const output = {...options.output, kind: 'component' as const}
-    await runNodeLog({target: {leader: true, leaderOf: service === 'marathon' ? 'marathon' : 'mesos'}, component: `dcos-${service}.service`, filters: [], window, follow, cursor, output}, deps)
+    await readJournal({target: {leader: true, leaderOf: service === 'marathon' ? 'marathon' : 'mesos'}, component: `dcos-${service}.service`, filters: [], window, follow, cursor, output}, deps)
     return
   }
   const http = await deps.http()

@@ -11,7 +11,7 @@ import {createChalk, decideColorLevel} from '../output/color.js'
 import {whenDrained, type IO} from '../output/io.js'
 import {jsonTerminalSafe} from '../output/sanitize.js'
 import {formatTable} from '../output/table.js'
-import type {Deps} from './deps.js'
+import type {Deps} from '../deps.js'
 
 export interface TaskListOptions {
   /** Only the tasks this pattern resolves to (a 'not-found' error when none). */

@@ -10,7 +10,7 @@ import {chmod, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import type {ClusterToml} from '../../src/cluster/config.js'
-import {EXIT_CODES} from '../../src/cluster/errors.js'
+import {EXIT_CODES} from '../../src/errors.js'
 import {DEFAULT_USER, startSim, type Sim} from '../../src/sim/index.js'
 import {fileMode, readClusterToml, runCli, startCli, tempHomes, writeClusters} from '../helpers/cli.js'
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import {createServer, request, type IncomingMessage, type ServerResponse} from 'node:http'
 import {after, before, describe, test} from 'node:test'
-import type {ErrorKind} from '../../src/cluster/errors.js'
+import type {ErrorKind} from '../../src/errors.js'
 import {startSim, type Sim, type SimTask} from '../../src/sim/index.js'
 import {runCli, type CliResult} from '../helpers/cli.js'
 import {assertOneLineError} from '../helpers/errors.js'

@@ -7,7 +7,7 @@ import {existsSync} from 'node:fs'
 import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {EXIT_CODES} from '../../src/cluster/errors.js'
+import {EXIT_CODES} from '../../src/errors.js'
 import {startSim, type Sim} from '../../src/sim/index.js'
 import {fileMode, readClusterToml, runCli, tempHomes, writeClusters} from '../helpers/cli.js'
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, describe, test} from 'node:test'
-import {EXIT_CODES} from '../../src/cluster/errors.js'
+import {EXIT_CODES} from '../../src/errors.js'
 import {makeTempHome, runCli, writeClusters} from '../helpers/cli.js'
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.cluster-show-secret.signature'

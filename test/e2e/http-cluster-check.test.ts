@@ -12,7 +12,7 @@ import {connect, createServer as createTcpServer, type AddressInfo, type Server 
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {EXIT_CODES} from '../../src/cluster/errors.js'
+import {EXIT_CODES} from '../../src/errors.js'
 import {makeTempHome, runCli, writeClusters, type CliOptions, type CliResult} from '../helpers/cli.js'
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.e2e-secret-token-7c1f0a.signature'

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import {after, before, describe, test} from 'node:test'
-import {EXIT_CODES} from '../../src/cluster/errors.js'
+import {EXIT_CODES} from '../../src/errors.js'
 import {startSim, type Sim} from '../../src/sim/index.js'
 import {runCli} from '../helpers/cli.js'
 

@@ -1,7 +1,7 @@
 /** `dcos-ts node log` on a DC/OS 1.10 cluster: logging v1 routes (journald), same output and resume. */
 import assert from 'node:assert/strict'
 import {after, before, describe, test} from 'node:test'
-import {EXIT_CODES} from '../../src/cluster/errors.js'
+import {EXIT_CODES} from '../../src/errors.js'
 import {startSim, type Sim} from '../../src/sim/index.js'
 import {runCli, startCli} from '../helpers/cli.js'
 

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict'
 import {createHttpClient} from '../../src/cluster/http.js'
 import {fetchMasterState} from '../../src/mesos/master.js'
 import {sleep} from '../../src/run/create-deps.js'
-import {taskStateWatcher} from '../../src/run/task-state.js'
+import {taskStateWatcher} from '../../src/read/task-state.js'
 import {lineWriter, stormSchedule, weatherStorm, stormCluster} from '../helpers/faults.js'
 import {simTaskSource} from '../helpers/sim-task-file.js'
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {EXIT_CODES, type ErrorKind} from '../../src/cluster/errors.js'
+import {EXIT_CODES, type ErrorKind} from '../../src/errors.js'
 import type {CliResult} from './cli.js'
 
 /** What a user checks of a failure: one `Error:` line on stderr, no stack trace, the kind's exit code. */

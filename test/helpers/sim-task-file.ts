@@ -13,7 +13,7 @@ import {type TaskFileOptions, createTaskFileSource} from '../../src/logs/task-fi
 import type {LogTransport} from '../../src/logs/transport.js'
 import {fetchMasterState} from '../../src/mesos/master.js'
 import {resolveTasks} from '../../src/mesos/resolve-task.js'
-import {taskFileTarget} from '../../src/run/task-log.js'
+import {taskFileTarget} from '../../src/read/task-sources.js'
 import type {Sim} from '../../src/sim/index.js'
 
 export function simHttp(sim: Sim, token?: string): HttpClient {

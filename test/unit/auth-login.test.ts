@@ -14,7 +14,7 @@ import {PassThrough} from 'node:stream'
 import {after, before, describe, test} from 'node:test'
 import {decodeJwt, decodeProtectedHeader, importSPKI, jwtVerify} from 'jose'
 import type {ClusterToml, ResolvedCluster} from '../../src/cluster/config.js'
-import {CliError} from '../../src/cluster/errors.js'
+import {CliError} from '../../src/errors.js'
 import {createHttpClient} from '../../src/cluster/http.js'
 import {
   configuredServiceAccount,

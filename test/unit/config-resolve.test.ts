@@ -12,7 +12,7 @@ import {
   type ClusterFlags,
   type ClusterToml,
 } from '../../src/cluster/config.js'
-import {CliError} from '../../src/cluster/errors.js'
+import {CliError} from '../../src/errors.js'
 import {writeClusters, type TestCluster} from '../helpers/cli.js'
 
 const homes: string[] = []

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import fc from 'fast-check'
-import {isCliError} from '../../src/cluster/errors.js'
+import {isCliError} from '../../src/errors.js'
 import {SseParser, parseEventJson, taskEventMessage} from '../../src/logs/sse.js'
 import {splitAt} from '../helpers/chunks.js'
 

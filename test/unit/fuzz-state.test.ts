@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import fc from 'fast-check'
-import {isCliError} from '../../src/cluster/errors.js'
+import {isCliError} from '../../src/errors.js'
 import {objectNode, readSelected, valueNode} from '../../src/mesos/json-select.js'
 import {scanMasterState} from '../../src/mesos/state-scanner.js'
 import {splitAt} from '../helpers/chunks.js'

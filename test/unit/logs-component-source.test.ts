@@ -5,7 +5,7 @@
 import {describe, test} from 'node:test'
 import assert from 'node:assert/strict'
 import {Readable} from 'node:stream'
-import {CliError} from '../../src/cluster/errors.js'
+import {CliError} from '../../src/errors.js'
 import type {RequestOptions} from '../../src/cluster/http.js'
 import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../../src/logs/entry.js'
 import {createV2ComponentSource} from '../../src/logs/sources/v2-component.js'

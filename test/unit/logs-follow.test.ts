@@ -1,6 +1,6 @@
 import {describe, test} from 'node:test'
 import assert from 'node:assert/strict'
-import {CliError} from '../../src/cluster/errors.js'
+import {CliError} from '../../src/errors.js'
 import type {LogEntry, LogEvent, LogSource, OpenRequest, StreamInfo} from '../../src/logs/entry.js'
 import {type FollowPolicy, follow} from '../../src/logs/follow.js'
 

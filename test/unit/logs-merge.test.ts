@@ -1,6 +1,6 @@
 import {describe, test} from 'node:test'
 import assert from 'node:assert/strict'
-import {CliError} from '../../src/cluster/errors.js'
+import {CliError} from '../../src/errors.js'
 import type {LogEvent, StreamInfo} from '../../src/logs/entry.js'
 import {merge} from '../../src/logs/merge.js'
 

@@ -4,7 +4,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {Readable} from 'node:stream'
 import {fileURLToPath} from 'node:url'
 import fc from 'fast-check'
-import {CliError} from '../../src/cluster/errors.js'
+import {CliError} from '../../src/errors.js'
 import {scanMasterState} from '../../src/mesos/state-scanner.js'
 import {
   agentFromJson,

@@ -4,12 +4,13 @@
  */
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
-import {CliError} from '../../src/cluster/errors.js'
+import {CliError} from '../../src/errors.js'
 import type {LogEntry, LogSource, StreamInfo} from '../../src/logs/entry.js'
 import type {LogWindow} from '../../src/logs/sources/window.js'
 import type {MasterState} from '../../src/mesos/state.js'
-import {journalUnits, resolveUnit, unitCandidates, type JournalSourceFactory} from '../../src/run/components.js'
-import {checkTarget, nodeFromState, parseTimeFlag, pickMesosId} from '../../src/run/node-log.js'
+import {journalUnits, resolveUnit, unitCandidates, type JournalSourceFactory} from '../../src/read/components.js'
+import {parseTimeFlag, pickMesosId} from '../../src/log-flags.js'
+import {checkTarget, nodeFromState} from '../../src/read/journal-sources.js'
 
 const signal = new AbortController().signal
 

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {DcosCommand} from '../../base-command.js'
-import {connector, runAuthLogin} from '../../run/auth.js'
+import {runAuthLogin} from '../../run/auth.js'
+import {connector} from '../../run/log-in.js'
 
 /** Shared with `cluster setup`, which logs in too. */
 export const loginFlags = {

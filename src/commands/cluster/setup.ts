@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand} from '../../base-command.js'
-import {connector} from '../../run/auth.js'
+import {connector} from '../../run/log-in.js'
 import {runClusterSetup} from '../../run/cluster-setup.js'
 import {loginFlags} from '../auth/login.js'
 

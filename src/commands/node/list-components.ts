@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand} from '../../base-command.js'
 import {runNodeListComponents} from '../../run/node-list.js'
-import {pickMesosId} from '../../run/node-log.js'
+import {pickMesosId} from '../../log-flags.js'
 
 export default class NodeListComponents extends DcosCommand {
   static override summary = "List a node's DC/OS components (systemd units), as `node log --component` takes them"

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand} from '../../base-command.js'
-import {outputFlags, outputOptions, parseLinesFlag, readFlags} from '../../log-flags.js'
+import {outputFlags, outputOptions, parseLinesFlag, parseTimeRange, pickMesosId, readFlags} from '../../log-flags.js'
 import {parseJournalFilter} from '../../logs/sources/journal.js'
-import {pickMesosId, runNodeLog} from '../../run/node-log.js'
+import {runNodeLog} from '../../run/node-log.js'
 
 export default class NodeLog extends DcosCommand {
   static override summary = "Print a node's journal (DC/OS component logs), and follow it"
@@ -53,11 +53,10 @@ With --follow, new entries are printed as they are written; after any interrupti
         component: flags.component,
         filters: (flags.filter ?? []).map(parseJournalFilter),
         window: flags.all ? {kind: 'all'} : flags.lines === undefined ? undefined : parseLinesFlag(flags.lines),
-        since: flags.since,
-        until: flags.until,
+        ...parseTimeRange(flags.since, flags.until, Date.now()),
         follow: flags.follow,
         cursor: flags.cursor,
-        output: outputOptions({...flags, lines: flags.lines ?? ''}, 'component', flags.output),
+        output: outputOptions(flags, 'component', flags.output),
       },
       deps,
     )

@@ -13,8 +13,9 @@
  * time seek over this API that works on every version (a made-up cursor with a time works on some and is
  * a 500 on others), so `since` with follow reads from where the window puts it and drops older entries.
  */
-import {CliError} from '../../cluster/errors.js'
-import type {HttpClient, QueryValue} from '../../cluster/http.js'
+import {CliError} from '../../errors.js'
+import type {HttpClient} from '../../cluster/http.js'
+import type {QueryValue} from '../../cluster/url.js'
 import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../entry.js'
 import {parseEventJson, parseJsonObject} from '../sse.js'
 import {readEventStream, readLines} from './read.js'

@@ -6,7 +6,7 @@
  */
 import {isUtf8} from 'node:buffer'
 import type {Readable} from 'node:stream'
-import {CliError} from '../../cluster/errors.js'
+import {CliError} from '../../errors.js'
 import type {LogEntry} from '../entry.js'
 import {EVENT_MAX_BYTES, type EventId, EventTooLong, SseParser} from '../sse.js'
 

@@ -3,8 +3,9 @@
  * where the journald container logger is on, and only for stdout and stderr (STREAM field). Range reads
  * take `skip_prev` and `cursor`; streams resume with Last-Event-ID (v1 zeroes the skips then itself).
  */
-import {CliError} from '../../cluster/errors.js'
-import {type HttpClient, encodePath} from '../../cluster/http.js'
+import {CliError} from '../../errors.js'
+import type {HttpClient} from '../../cluster/http.js'
+import {encodePath} from '../../cluster/url.js'
 import type {LogSource, StreamInfo} from '../entry.js'
 import {type JournalProtocol, type JournalSelection, createJournalSource, filterQuery} from './journal.js'
 import {type JournalNode, nodePrefix} from './v2-component.js'

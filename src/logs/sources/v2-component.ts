@@ -2,8 +2,8 @@
  * Journal (component) logs over logging v2: `/logs/v2/component[/{unit}]` on the leading master, on an
  * agent, or on the node behind DCOS_URL. See journal.ts for how windows, following and resuming work.
  */
-import {encodePath} from '../../cluster/http.js'
 import type {HttpClient} from '../../cluster/http.js'
+import {encodePath} from '../../cluster/url.js'
 import type {LogSource, StreamInfo} from '../entry.js'
 import {type JournalProtocol, type JournalSelection, createJournalSource, filterQuery} from './journal.js'
 import type {LogWindow} from './window.js'

@@ -12,7 +12,7 @@
  * API and reopens it (or gives up, when that keeps happening).
  */
 import type {Readable} from 'node:stream'
-import {CliError} from '../../cluster/errors.js'
+import {CliError} from '../../errors.js'
 import {ByteEntry, type LogEntry, type StreamInfo} from '../entry.js'
 import {type EventId, EventTooLong, SseParser, taskEventMessage, taskMessageBytesStart} from '../sse.js'
 

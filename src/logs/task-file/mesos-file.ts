@@ -7,8 +7,9 @@
  * JSON.parse, which gives back exactly the bytes of `data` (escapes such as `\/` from Mesos <= 1.6
  * included) without a chunk edge inside a multi-byte character ever breaking it.
  */
-import {CliError} from '../../cluster/errors.js'
-import {type HttpClient, encodePath} from '../../cluster/http.js'
+import {CliError} from '../../errors.js'
+import type {HttpClient} from '../../cluster/http.js'
+import {encodePath} from '../../cluster/url.js'
 import type {BackwardLineScan} from './lines.js'
 
 /** Mesos caps one read at 16 pages. */

@@ -4,7 +4,7 @@
  * file's bytes as they are, empty lines included, with the offset of its newline as cursor, so a cursor
  * printed by one route resumes on the other.
  */
-import {CliError, isCliError} from '../../cluster/errors.js'
+import {CliError, isCliError} from '../../errors.js'
 import type {HttpClient} from '../../cluster/http.js'
 import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../entry.js'
 import {IDLE, idleRace, type Clock} from '../idle-race.js'
@@ -213,8 +213,9 @@ class TaskFileRead {
           purpose: `reading ${this.target.name}`,
         })
       } catch (error) {
-        // A 404 that is not dcos-log's own "File not found": this cluster has no logging v2 route.
-        if (!isCliError(error) || error.status !== 404 || /file not found/i.test(error.message)) throw error
+        // A stream after a cursor sets dcos-log no setup read to fail (a missing file is an endless empty
+        // stream): a 404 is the route's, and this cluster has no logging v2.
+        if (!isCliError(error) || error.kind !== 'not-found') throw error
         this.state.loggingV2 = false
         return
       }

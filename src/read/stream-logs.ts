@@ -4,14 +4,14 @@
  * that went away (`| head -1`) ends quietly, and streams that failed make the exit code non-zero after
  * the others were read to the end.
  */
-import {CliError, isCliError} from '../cluster/errors.js'
+import {CliError, isCliError} from '../errors.js'
 import type {LogEvent, LogSource} from '../logs/entry.js'
 import {follow} from '../logs/follow.js'
 import {merge} from '../logs/merge.js'
 import {createSink, type OutputOptions} from '../output/choose-sink.js'
 import {isReaderGone} from '../output/io.js'
 import {formatResumeHint} from '../output/sinks.js'
-import type {Deps} from './deps.js'
+import type {Deps} from '../deps.js'
 
 export interface StreamSpec {
   source: LogSource

@@ -4,7 +4,7 @@
  * knows, and says which units a journal holds when a name matches none. It asks the journal itself
  * through a JournalSourceFactory, so it works the same on logging v2 and v1.
  */
-import {CliError} from '../cluster/errors.js'
+import {CliError} from '../errors.js'
 import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../logs/entry.js'
 import type {JournalSelection} from '../logs/sources/journal.js'
 import type {LogWindow} from '../logs/sources/window.js'

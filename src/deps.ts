@@ -3,9 +3,9 @@
  * in tests (the gh "Factory" idea). The cluster and its HTTP client are built lazily: a command that
  * never talks to the cluster never reads the config.
  */
-import type {HttpClient} from '../cluster/http.js'
-import type {ResolvedCluster} from '../cluster/config.js'
-import type {IO} from '../output/io.js'
+import type {HttpClient} from './cluster/http.js'
+import type {ResolvedCluster} from './cluster/config.js'
+import type {IO} from './output/io.js'
 
 export interface Deps {
   io: IO

@@ -65,10 +65,13 @@ export class CliError extends Error {
   readonly status?: number
   readonly retryable: boolean
   readonly exitCode: number
+  /** The message as made here: oclif rewrites `message` in place when a flag's parser throws. */
+  readonly text: string
 
   constructor(kind: ErrorKind, message: string, options: CliErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
     this.name = 'CliError'
+    this.text = message
     this.kind = kind
     this.hint = options.hint
     this.status = options.status

@@ -1,0 +1,110 @@
+/**
+ * Reading tasks already resolved (task log, service log): one source each on the protocol the cluster
+ * speaks (a sandbox file through src/logs/task-file, or logging v1's journal where the journald container
+ * logger serves the task), through streamLogs.
+ */
+import type {HttpClient} from '../cluster/http.js'
+import type {LogSource, StreamInfo} from '../logs/entry.js'
+import {createV1TaskSource} from '../logs/sources/v1.js'
+import type {LogWindow} from '../logs/sources/window.js'
+import {type TaskFileTarget, createTaskFileSource} from '../logs/task-file/source.js'
+import {transportFor, type ClusterVersion, type LogTransport} from '../logs/transport.js'
+import {executorIdOf, findSandbox, loggingV2SandboxDirectory, loggingV2TaskPath, runContainerId} from '../mesos/sandbox.js'
+import {isRunningTask, type MesosTask} from '../mesos/state.js'
+import type {OutputOptions} from '../output/choose-sink.js'
+import type {Deps} from '../deps.js'
+import {checkStreamCount, streamLogs, type StreamSpec} from './stream-logs.js'
+import {taskStateWatcher} from './task-state.js'
+
+/** What reading resolved tasks needs: the options less how the tasks were found. */
+export interface TaskReadOptions {
+  /** A sandbox file: stdout by default, nested paths allowed. */
+  file: string
+  window: LogWindow
+  follow: boolean
+  cursor?: string
+  maxStreams: number
+  /** Files API poll interval while following. */
+  intervalMs: number
+  output: OutputOptions
+}
+
+/** Reads tasks already resolved (task log, service log): one source each on the protocol the cluster speaks, through streamLogs. */
+export async function readTaskLogs(http: HttpClient, matches: MesosTask[], version: ClusterVersion | undefined, options: TaskReadOptions, deps: Deps): Promise<void> {
+  const {signal} = deps
+  checkStreamCount(matches.length, options.maxStreams, 'tasks')
+  const transport = transportFor(version)
+  const watchState = taskStateWatcher(http, signal)
+  const labels = streamLabels(matches)
+  const specs: StreamSpec[] = await Promise.all(
+    matches.map(async (task): Promise<StreamSpec> => {
+      const stream: StreamInfo = {
+        id: `${task.frameworkId}/${task.id}/${options.file}`,
+        kind: 'task',
+        label: labels.get(task) ?? task.id,
+        task: task.id,
+        file: options.file,
+        agent: task.agentId,
+        framework: task.frameworkId,
+      }
+      const source = await taskSource(http, task, stream, transport, options, deps)
+      const finished = isRunningTask(task) ? () => watchState(task) : async () => task.state
+      return {source, isFinished: finished}
+    }),
+  )
+  await streamLogs(specs, {follow: options.follow, cursor: options.cursor, maxStreams: options.maxStreams, output: options.output}, deps)
+}
+
+/**
+ * The task id, or `<framework>/<task id>` where several frameworks share that id (ids are unique only per
+ * framework): the framework's name when that tells them apart, else its id.
+ */
+function streamLabels(tasks: MesosTask[]): Map<MesosTask, string> {
+  return new Map(
+    tasks.map((task) => {
+      const twins = tasks.filter((other) => other.id === task.id)
+      if (twins.length === 1) return [task, task.id]
+      const nameIsUnique = twins.filter((twin) => twin.frameworkName === task.frameworkName).length === 1
+      return [task, `${nameIsUnique && task.frameworkName ? task.frameworkName : task.frameworkId}/${task.id}`]
+    }),
+  )
+}
+
+async function taskSource(http: HttpClient, task: MesosTask, stream: StreamInfo, transport: LogTransport, options: TaskReadOptions, deps: Deps): Promise<LogSource> {
+  const {file} = options
+  const run = runContainerId(task)
+  if (transport === 'v1' && run !== undefined && (file === 'stdout' || file === 'stderr') && (await journaldHasContainer(http, task.agentId, run, deps.signal))) {
+    const containerId = [...task.containerIds].reverse().join('.')
+    return createV1TaskSource(http, {stream, agentId: task.agentId, frameworkId: task.frameworkId, executorId: executorIdOf(task), containerId, file}, options.window)
+  }
+  const target = await taskFileTarget(http, task, stream, file, transport, deps.signal)
+  return createTaskFileSource(http, target, options.window, {sleep: deps.sleep, now: deps.now, intervalMs: options.intervalMs})
+}
+
+/**
+ * Where one task file is read: its path for the files API (the ground truth) and, where the cluster has it,
+ * logging v2's route to the same file. Logging v2 carries only top-level files (one path segment) and
+ * needs the task's container id (Mesos 1.2+); its files-API path is the directory dcos-log reads (no
+ * request), any other the sandbox the agent reports.
+ */
+export async function taskFileTarget(http: HttpClient, task: MesosTask, stream: StreamInfo, file: string, transport: LogTransport, signal: AbortSignal): Promise<TaskFileTarget> {
+  const loggingV2Path = transport === 'v2' && !file.includes('/') ? loggingV2TaskPath(task, file) : undefined
+  const directory = loggingV2Path !== undefined ? loggingV2SandboxDirectory(task) : (await findSandbox(http, task, {signal})).directory
+  return {stream, agentId: task.agentId, path: `${directory}/${file}`, loggingV2Path, name: `${file} of task ${task.id}`}
+}
+
+/**
+ * Logging v1 serves task logs only where the journald container logger is on (it is off by default):
+ * the agent's journal then knows the task's container. One request, asked of the journal itself.
+ */
+async function journaldHasContainer(http: HttpClient, agentId: string, containerId: string, signal: AbortSignal): Promise<boolean> {
+  const path = `/system/v1/agent/${encodeURIComponent(agentId)}/logs/v1/fields/CONTAINER_ID`
+  const {response, body} = await http.text(path, {signal, purpose: 'asking logging v1 for task containers', allowStatuses: [204, 404]})
+  if (response.status !== 200) return false
+  try {
+    const ids: unknown = JSON.parse(body)
+    return Array.isArray(ids) && ids.some((id) => typeof id === 'string' && id.includes(containerId))
+  } catch {
+    return false
+  }
+}
