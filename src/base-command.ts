@@ -2,7 +2,7 @@
  * The base of every dcos-ts command: the cluster connection flags, and the one place where an error
  * becomes a line on stderr and an exit code (see EXIT_CODES in src/errors.ts).
  */
-import {Command, Errors, Flags} from '@oclif/core'
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import type {ClusterFlags} from './cluster/config.js'
 import {CliError, isCliError, oneLine, renderError, toCliError} from './errors.js'
 import {isReaderGone, systemIO} from './output/io.js'
@@ -20,6 +20,15 @@ const seconds = Flags.custom<number>({
     return value
   },
 })
+
+/**
+ * What parsing gives a command class C: its flags (the base flags too) and its args. A command maps it to
+ * its run function's options in a pure static `options`, tested for every command without a process.
+ */
+export interface Parsed<C extends {flags: Interfaces.FlagInput; args: Interfaces.ArgInput}> {
+  flags: Interfaces.InferredFlags<C['flags']> & BaseFlagValues
+  args: Interfaces.InferredArgs<C['args']>
+}
 
 /** The parsed values of DcosCommand.baseFlags. */
 export interface BaseFlagValues {
@@ -39,17 +48,18 @@ export abstract class DcosCommand extends Command {
       helpGroup: CLUSTER,
     }),
     cluster: Flags.string({description: 'Name or id of a cluster configured with the DC/OS CLI (overrides DCOS_CLUSTER).', helpGroup: CLUSTER}),
-    insecure: Flags.boolean({description: 'Do not verify the cluster TLS certificate (prints a warning).', helpGroup: CLUSTER}),
+    insecure: Flags.boolean({default: false, description: 'Do not verify the cluster TLS certificate (prints a warning).', helpGroup: CLUSTER}),
     'ca-file': Flags.string({description: "PEM bundle of the cluster's CA, to verify its certificate.", helpGroup: CLUSTER}),
     timeout: seconds({description: 'Connect and response timeout in seconds (default: core.timeout, else 60).', helpGroup: CLUSTER}),
     'token-file': Flags.string({
       description: 'Read the ACS token from this file (a token is never a flag value, where `ps` would show it).',
       helpGroup: CLUSTER,
     }),
-    verbose: Flags.boolean({char: 'v', description: 'Print each HTTP request and response (token redacted), and stack traces.'}),
+    verbose: Flags.boolean({default: false, char: 'v', description: 'Print each HTTP request and response (token redacted), and stack traces.'}),
   }
 
-  protected clusterFlags(flags: BaseFlagValues): ClusterFlags {
+  /** The base flags as the cluster resolution takes them. */
+  static clusterFlags(flags: BaseFlagValues): ClusterFlags {
     return {
       url: flags.url,
       cluster: flags.cluster,
@@ -64,7 +74,7 @@ export abstract class DcosCommand extends Command {
 
   /** Dependencies for a run function, on the real process streams; released in finally(). */
   protected deps(flags: BaseFlagValues): Deps {
-    this.runDeps = createDeps({flags: this.clusterFlags(flags), verbose: flags.verbose === true, io: systemIO()})
+    this.runDeps = createDeps({flags: DcosCommand.clusterFlags(flags), verbose: flags.verbose === true, io: systemIO()})
     return this.runDeps
   }
 
@@ -77,25 +87,10 @@ export abstract class DcosCommand extends Command {
   override async catch(error: Error): Promise<never> {
     if (error instanceof Errors.ExitError) throw error
     if (isReaderGone(error)) return this.exit(0) as never
-    const cliError = this.classify(error)
+    const cliError = commandError(error, this.id ? `${this.config.bin} ${this.id.replaceAll(':', ' ')}` : this.config.bin)
     // The message may quote a server's words, escape sequences included: shown, never obeyed.
     if (cliError.kind !== 'interrupted') process.stderr.write(terminalSafe(renderError(cliError, this.verboseRequested())))
     return this.exit(cliError.exitCode) as never
-  }
-
-  private classify(error: Error): CliError {
-    const command = this.id ? `${this.config.bin} ${this.id.replaceAll(':', ' ')}` : this.config.bin
-    const help = `see \`${command} --help\``
-    if (isCliError(error)) {
-      if (error.message === error.text) return error
-      // A flag's parser failed, and oclif reworded its error in place: our own words, and where help is.
-      return new CliError(error.kind, error.text, {cause: error, hint: error.hint ?? help, status: error.status, exitCode: error.exitCode})
-    }
-    if (!(error instanceof Errors.CLIError)) return toCliError(error)
-    // oclif's own usage errors (an unknown flag, a missing argument, a value its parser refused), in our
-    // words: the flag named first, and the line that points to --help left to the hint.
-    const message = error.message.replace(/\s*See more help with --help\s*$/, '').replace(/^Parsing (--\S+)\s*\n\t/, 'invalid value for $1: ')
-    return new CliError('usage', oneLine(message, 1000), {cause: error, hint: help})
   }
 
   /** Read from argv: the error may come from parsing itself, before any flag value exists. */
@@ -104,4 +99,22 @@ export abstract class DcosCommand extends Command {
     const flags = end === -1 ? this.argv : this.argv.slice(0, end)
     return flags.some((arg) => arg === '--verbose' || /^-[a-zA-Z]*v[a-zA-Z]*$/.test(arg))
   }
+}
+
+/**
+ * Any error of a command run as the CliError it is shown as. `command` is how the user called it
+ * ("dcos-ts task log"), for the hint to its help.
+ */
+export function commandError(error: Error, command: string): CliError {
+  const help = `see \`${command} --help\``
+  if (isCliError(error)) {
+    if (error.message === error.text) return error
+    // A flag's parser failed, and oclif reworded its error in place: our own words, and where help is.
+    return new CliError(error.kind, error.text, {cause: error, hint: error.hint ?? help, status: error.status, exitCode: error.exitCode})
+  }
+  if (!(error instanceof Errors.CLIError)) return toCliError(error)
+  // oclif's own usage errors (an unknown flag, a missing argument, a value its parser refused), in our
+  // words: the flag named first, and the line that points to --help left to the hint.
+  const message = error.message.replace(/\s*See more help with --help\s*$/, '').replace(/^Parsing (--\S+)\s*\n\t/, 'invalid value for $1: ')
+  return new CliError('usage', oneLine(message, 1000), {cause: error, hint: help})
 }

@@ -13,7 +13,7 @@ const OUTPUT = 'OUTPUT'
 
 /** Reading and following: the same meaning on every log command. */
 export const readFlags = {
-  follow: Flags.boolean({char: 'f', description: 'Keep printing new lines as they are written; reconnects and resumes after any interruption'}),
+  follow: Flags.boolean({char: 'f', default: false, description: 'Keep printing new lines as they are written; reconnects and resumes after any interruption'}),
   lines: Flags.string({
     char: 'n',
     description: 'Print the last N lines first (a negative N means the same; `all` for everything)',
@@ -30,7 +30,7 @@ export const outputFlags = {
     description: 'Colour: auto means only on a terminal, and honours NO_COLOR and FORCE_COLOR',
     helpGroup: OUTPUT,
   })(),
-  raw: Flags.boolean({description: 'Write escape sequences in log lines to the terminal as they are, instead of showing them escaped', helpGroup: OUTPUT}),
+  raw: Flags.boolean({default: false, description: 'Write escape sequences in log lines to the terminal as they are, instead of showing them escaped', helpGroup: OUTPUT}),
   tui: Flags.boolean({
     allowNo: true,
     default: true,
@@ -38,8 +38,8 @@ export const outputFlags = {
     helpGroup: OUTPUT,
   }),
   prefix: Flags.boolean({allowNo: true, description: 'Prefix each line with its stream (default: only when several streams)', helpGroup: OUTPUT}),
-  timestamps: Flags.boolean({char: 't', description: 'Prefix each line with its time where the source has one', helpGroup: OUTPUT}),
-  utc: Flags.boolean({description: 'Show times in UTC instead of local time', helpGroup: OUTPUT}),
+  timestamps: Flags.boolean({default: false, char: 't', description: 'Prefix each line with its time where the source has one', helpGroup: OUTPUT}),
+  utc: Flags.boolean({default: false, description: 'Show times in UTC instead of local time', helpGroup: OUTPUT}),
   include: Flags.string({multiple: true, description: 'Only print lines matching this regular expression (repeatable: any of them)', helpGroup: OUTPUT}),
   exclude: Flags.string({multiple: true, description: 'Do not print lines matching this regular expression (repeatable)', helpGroup: OUTPUT}),
 }

@@ -11,7 +11,7 @@ export default class Help extends Command {
   }
 
   static override flags = {
-    'nested-commands': Flags.boolean({char: 'n', description: 'Include all nested commands in the output.'}),
+    'nested-commands': Flags.boolean({default: false, char: 'n', description: 'Include all nested commands in the output.'}),
   }
 
   static override strict = false

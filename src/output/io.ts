@@ -54,28 +54,41 @@ export function systemIO(): IO {
 export interface TestIO extends IO {
   stdoutText(): string
   stderrText(): string
+  /** stdout as the bytes written (text decodes them, so bytes that are not UTF-8 show as U+FFFD there). */
+  stdoutBytes(): Buffer
   /** Simulates the reader going away (the pipe to `head` closing: EPIPE). */
   closeStdout(): void
 }
 
 class MemoryWriter extends Writable {
+  /** What each write (or writev) brought: corked writes arrive together, as what a pipe's reader gets from one writev. */
   readonly chunks: string[] = []
+  private readonly bytes: Buffer[] = []
   isTTY?: boolean
   columns?: number
   rows?: number
 
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'))
+    this.keep(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
     callback()
   }
 
-  /** Corked writes arrive together, as one chunk: what a pipe's reader gets from one writev. */
   override _writev(chunks: Array<{chunk: Buffer | string}>, callback: (error?: Error | null) => void): void {
-    this._write(chunks.map(({chunk}) => (typeof chunk === 'string' ? chunk : chunk.toString('utf8'))).join(''), 'utf8', callback)
+    this.keep(Buffer.concat(chunks.map(({chunk}) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk))))
+    callback()
   }
 
   text(): string {
-    return this.chunks.join('')
+    return this.all().toString('utf8')
+  }
+
+  all(): Buffer {
+    return Buffer.concat(this.bytes)
+  }
+
+  private keep(bytes: Buffer): void {
+    this.bytes.push(Buffer.from(bytes))
+    this.chunks.push(bytes.toString('utf8'))
   }
 }
 
@@ -111,6 +124,7 @@ export function testIO(options: TestIOOptions = {}): TestIO {
     closed: controller.signal,
     stdoutText: () => stdout.text(),
     stderrText: () => stderr.text(),
+    stdoutBytes: () => stdout.all(),
     closeStdout: () => controller.abort(Object.assign(new Error('write EPIPE'), {code: 'EPIPE'})),
   }
 }

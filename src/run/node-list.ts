@@ -37,7 +37,11 @@ export interface ComponentRecord {
   health: number | null
 }
 
-export async function runNodeList(options: {json: boolean}, deps: Deps): Promise<void> {
+export interface NodeListOptions {
+  json: boolean
+}
+
+export async function runNodeList(options: NodeListOptions, deps: Deps): Promise<void> {
   const http = await deps.http()
   const {signal} = deps
   const [state, health] = await Promise.all([fetchMasterState(http, {signal, keep: () => false}), healthNodes(http, signal)])
@@ -62,7 +66,12 @@ export async function runNodeList(options: {json: boolean}, deps: Deps): Promise
   await writeText(io, formatTable(['HOSTNAME', 'IP', 'ID', 'TYPE'], rows, {chalk: level > 0 ? createChalk(level) : undefined}))
 }
 
-export async function runNodeListComponents(options: {target: NodeTarget; json: boolean}, deps: Deps): Promise<void> {
+export interface NodeListComponentsOptions {
+  target: NodeTarget
+  json: boolean
+}
+
+export async function runNodeListComponents(options: NodeListComponentsOptions, deps: Deps): Promise<void> {
   const http = await deps.http()
   const {signal, io} = deps
   const state = await fetchMasterState(http, {signal, keep: () => false})

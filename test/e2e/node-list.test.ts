@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import {after, before, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
 import {startSim, type Sim} from '../../src/sim/index.js'
-import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
 
 interface RawState {
   slaves: Array<{id: string; hostname: string; attributes: Record<string, string>}>
@@ -21,7 +21,7 @@ describe('node list and node list-components', () => {
   })
   after(() => sim.close())
 
-  const cli = (...args: string[]) => runCli(['node', ...args], {env: {DCOS_URL: sim.url}})
+  const cli = (...args: string[]) => runInProcess(['node', ...args], {env: {DCOS_URL: sim.url}})
 
   test('a table: the leading master first, the other masters, agents, then the public agent', async () => {
     const result = await cli('list')

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import {after, before, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
 import {startSim, type Sim} from '../../src/sim/index.js'
-import {runCli, startCli} from '../helpers/cli.js'
+import {startCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
 
 describe('node log against a simulated DC/OS 1.10 cluster (logging v1)', {concurrency: true}, () => {
   let sim: Sim
@@ -15,7 +16,7 @@ describe('node log against a simulated DC/OS 1.10 cluster (logging v1)', {concur
   })
   after(() => sim.close())
 
-  const nodeLog = (...args: string[]) => runCli(['node', 'log', ...args], {env: {DCOS_URL: sim.url, TZ: 'UTC'}})
+  const nodeLog = (...args: string[]) => runInProcess(['node', 'log', ...args], {env: {DCOS_URL: sim.url, TZ: 'UTC'}})
 
   test("a component on the leader and on an agent, over /logs/v1/range with the unit as a filter", async () => {
     const leader = await nodeLog('--component', 'mesos-master', '-n', '3')

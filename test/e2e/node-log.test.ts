@@ -1,7 +1,8 @@
 /**
- * `dcos-ts node log` as a user runs it (`npm run build:dev` first), against a simulated DC/OS 2.2 cluster:
- * one agent's journal is replaced by fixed entries for golden outputs; the leader's generated journal
- * serves component names, and following through injected faults.
+ * `dcos-ts node log` as a user types it, in-process (test/helpers/in-process.ts), against a simulated
+ * DC/OS 2.2 cluster: one agent's journal is replaced by fixed entries for golden outputs; the leader's
+ * generated journal serves component names. Following through injected faults, and the time zone, take a
+ * process of their own (the built CLI).
  */
 import assert from 'node:assert/strict'
 import {after, before, describe, test} from 'node:test'
@@ -9,6 +10,7 @@ import {EXIT_CODES} from '../../src/errors.js'
 import {startSim, type RawJournalEntry, type Sim} from '../../src/sim/index.js'
 import {formatCursor} from '../../src/sim/journal.js'
 import {runCli, startCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
 
 const BASE_US = Date.UTC(2024, 0, 15, 10, 0, 0) * 1000
 const BOOT = 'b'.repeat(32)
@@ -47,7 +49,7 @@ describe('node log against a simulated DC/OS 2.2 cluster', {concurrency: true}, 
   })
   after(() => sim.close())
 
-  const nodeLog = (args: string[], env: Record<string, string> = {}) => runCli(['node', 'log', ...args], {env: {DCOS_URL: sim.url, TZ: 'UTC', ...env}})
+  const nodeLog = (args: string[], env: Record<string, string> = {}) => runInProcess(['node', 'log', ...args], {env: {DCOS_URL: sim.url, TZ: 'UTC', ...env}})
   const ok = async (args: string[], env?: Record<string, string>) => {
     const result = await nodeLog(args, env)
     assert.equal(result.code, 0, result.stderr)
@@ -56,10 +58,10 @@ describe('node log against a simulated DC/OS 2.2 cluster', {concurrency: true}, 
   }
   const requestsFor = (fragment: string) => sim.requests.filter((request) => request.url.includes(fragment))
 
-  test('local time by default, --utc for UTC', async () => {
-    const tokyo = await ok([agent, '--component', 'mesos-slave', '--lines', '1'], {TZ: 'Asia/Tokyo'})
-    assert.equal(tokyo, '2024-01-15 19:00:02.000 GMT+9 agent-1 systemd[1]: Started Mesos Agent.\n')
-    assert.equal(await ok([agent, '--component', 'mesos-slave', '--lines', '1', '--utc'], {TZ: 'Asia/Tokyo'}), `${SHORT_UTC.split('\n')[2]}\n`)
+  test('local time by default, --utc for UTC (a process of its own: the time zone is the process\'s)', async () => {
+    const inTokyo = (args: string[]) => runCli(['node', 'log', agent, '--component', 'mesos-slave', '--lines', '1', ...args], {env: {DCOS_URL: sim.url, TZ: 'Asia/Tokyo'}})
+    assert.equal((await inTokyo([])).stdout, '2024-01-15 19:00:02.000 GMT+9 agent-1 systemd[1]: Started Mesos Agent.\n')
+    assert.equal((await inTokyo(['--utc'])).stdout, `${SHORT_UTC.split('\n')[2]}\n`)
   })
 
   test('cat: the messages only', async () => {
@@ -151,7 +153,7 @@ describe('node log against a simulated DC/OS 2.2 cluster', {concurrency: true}, 
       own.addJournal('leader', [{unit, message: 'one'}, {unit, message: 'two'}, {unit, message: 'three'}])
       const run = async (args: string[]) => {
         own.requests.length = 0
-        const result = await runCli(['node', 'log', ...args, '-o', 'cat'], {env: {DCOS_URL: own.url}})
+        const result = await runInProcess(['node', 'log', ...args, '-o', 'cat'], {env: {DCOS_URL: own.url}})
         assert.equal(result.code, 0, result.stderr)
         return {stdout: result.stdout, requests: own.requests.map((request) => `${request.url} ${request.status}`)}
       }
@@ -169,7 +171,7 @@ describe('node log against a simulated DC/OS 2.2 cluster', {concurrency: true}, 
   })
 
   test('short (golden), with a unit named as `node list-components` prints it', async () => {
-    const list = await runCli(['node', 'list-components', agent], {env: {DCOS_URL: sim.url}})
+    const list = await runInProcess(['node', 'list-components', agent], {env: {DCOS_URL: sim.url}})
     assert.equal(list.code, 0, list.stderr)
     const unit = list.stdout.split('\n').find((name) => name === 'dcos-mesos-slave.service')
     assert.ok(unit, list.stdout)

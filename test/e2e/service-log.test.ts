@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import {after, before, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
 import {startSim, type Sim, type SimTask} from '../../src/sim/index.js'
-import {runCli, startCli} from '../helpers/cli.js'
+import {startCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
 
 // In order: the follow test appends to the scheduler's stdout, which the first test reads.
 describe('service log', () => {
@@ -23,7 +24,7 @@ describe('service log', () => {
   })
   after(() => sim.close())
 
-  const serviceLog = (...args: string[]) => runCli(['service', 'log', ...args], {env: {DCOS_URL: sim.url, TZ: 'UTC'}})
+  const serviceLog = (...args: string[]) => runInProcess(['service', 'log', ...args], {env: {DCOS_URL: sim.url, TZ: 'UTC'}})
 
   test("a package's framework name reads its scheduler task's stdout, or another FILE", async () => {
     const stdout = await serviceLog('hello-world', '--lines', '2')
@@ -92,7 +93,7 @@ describe('service log where Marathon cannot be asked', () => {
 
   test("the scheduler is found by the label Marathon copies to its Mesos task", async () => {
     sim.inject({kind: 'status', status: 404, count: 1, match: '/service/marathon/'})
-    const result = await runCli(['service', 'log', 'hello-world', '-n', '1'], {env: {DCOS_URL: sim.url}})
+    const result = await runInProcess(['service', 'log', 'hello-world', '-n', '1'], {env: {DCOS_URL: sim.url}})
     assert.equal(result.code, 0, result.stderr)
     assert.equal(result.stdout.split('\n').length, 2)
     assert.ok(sim.requests.some((request) => request.url === '/service/marathon/v2/apps' && request.status === 404))

@@ -1,6 +1,7 @@
 /**
- * `dcos-ts task list` as a user runs it: the built CLI (`npm run build:dev` first) against the simulated
- * cluster: its generated tasks, a real recorded master state, and a large cluster.
+ * `dcos-ts task list` as a user types it, run in-process (test/helpers/in-process.ts: the command's
+ * parsing and options, its run function over a socket) against the simulated cluster: its generated
+ * tasks, a real recorded master state, and a large cluster.
  */
 import assert from 'node:assert/strict'
 import {existsSync} from 'node:fs'
@@ -8,7 +9,7 @@ import {fileURLToPath} from 'node:url'
 import {after, before, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
 import {startSim, type Sim} from '../../src/sim/index.js'
-import {runCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url))
 const PODS = `${shared}fixtures/real/dcos-go__master-state__mesos-1.5.0__pods.json`
@@ -21,7 +22,7 @@ describe('task list against the generated sim cluster', {concurrency: true}, () 
   })
   after(() => sim.close())
 
-  const taskList = (...args: string[]) => runCli(['task', 'list', ...args], {env: {DCOS_URL: sim.url}})
+  const taskList = (...args: string[]) => runInProcess(['task', 'list', ...args], {env: {DCOS_URL: sim.url}})
 
   test('a table of every running task, with a header and no colour when piped', async () => {
     const result = await taskList()
@@ -61,7 +62,7 @@ describe('task list against a recorded master state (Mesos 1.5, pods)', {...need
   })
   after(() => sim.close())
 
-  const taskList = (...args: string[]) => runCli(['task', 'list', ...args], {env: {DCOS_URL: sim.url}})
+  const taskList = (...args: string[]) => runInProcess(['task', 'list', ...args], {env: {DCOS_URL: sim.url}})
 
   test('a name lists every task with that name', async () => {
     const result = await taskList('test123')
@@ -102,7 +103,7 @@ describe('task list against a large cluster (20,000 extra tasks, a 17 MB master 
   test('one task among them, by its exact id', async () => {
     const tasks = sim.tasks()
     const wanted = tasks[Math.floor(tasks.length / 2)]
-    const result = await runCli(['task', 'list', wanted.id, '--all', '--json'], {env: {DCOS_URL: sim.url}})
+    const result = await runInProcess(['task', 'list', wanted.id, '--all', '--json'], {env: {DCOS_URL: sim.url}})
     assert.equal(result.code, 0, result.stderr)
     const record = JSON.parse(result.stdout)
     assert.equal(record.id, wanted.id)

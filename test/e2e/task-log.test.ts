@@ -1,6 +1,7 @@
 /**
- * `dcos-ts task log` as a user runs it: the built CLI against the simulated cluster over real sockets,
- * in each version mode. Task files are set to known content first, so every assertion compares the output
+ * `dcos-ts task log` as a user types it, against the simulated cluster over real sockets, in each version
+ * mode: in-process (test/helpers/in-process.ts) where the output says it all, the built CLI where a follow
+ * is stopped by a signal. Task files are set to known content first, so every assertion compares the output
  * with exactly what the task wrote.
  */
 import assert from 'node:assert/strict'
@@ -9,7 +10,8 @@ import {fileURLToPath} from 'node:url'
 import {after, before, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
 import {startSim, type Sim, type SimTask} from '../../src/sim/index.js'
-import {runCli, startCli} from '../helpers/cli.js'
+import {startCli} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url))
 const PODS_STATE = `${shared}fixtures/real/dcos-go__master-state__mesos-1.5.0__pods.json`
@@ -31,7 +33,7 @@ describe('task log on DC/OS 2.2 (logging v2)', {concurrency: true}, () => {
     for (const [index, task] of web.entries()) sim.writeFile(task.id, 'stdout', text(numbered(`web${index}`, 50)))
   })
   after(() => sim.close())
-  const taskLog = (...args: string[]) => runCli(['task', 'log', ...args], {env: {DCOS_URL: sim.url}})
+  const taskLog = (...args: string[]) => runInProcess(['task', 'log', ...args], {env: {DCOS_URL: sim.url}})
 
   test('an exact task id prints its last 10 lines as written, without a prefix', async () => {
     const result = await taskLog(web[0].id)
@@ -188,7 +190,7 @@ describe('task log --follow', {concurrency: true}, () => {
     const cursor = /Resume with: --cursor (\d+)/.exec(interrupted.stderr)?.[1]
     assert.ok(cursor, interrupted.stderr)
     sim.appendLines(task.id, ['y 1', 'y 2'])
-    const resumed = await runCli(['task', 'log', task.id, '--cursor', cursor], {env: {DCOS_URL: sim.url}})
+    const resumed = await runInProcess(['task', 'log', task.id, '--cursor', cursor], {env: {DCOS_URL: sim.url}})
     assert.equal(resumed.stdout, 'y 1\ny 2\n', resumed.stderr)
   })
 
@@ -196,7 +198,7 @@ describe('task log --follow', {concurrency: true}, () => {
     const [task] = byName(sim, 'sidecar')
     sim.writeFile(task.id, 'stdout', text(numbered('done', 3)))
     sim.finishTask(task.id)
-    const result = await runCli(['task', 'log', task.id, '--follow', '--completed', '-n', '2'], {env: {DCOS_URL: sim.url}, timeoutMs: 15_000})
+    const result = await runInProcess(['task', 'log', task.id, '--follow', '--completed', '-n', '2'], {env: {DCOS_URL: sim.url}})
     assert.equal(result.code, 0, result.stderr)
     assert.equal(result.stdout, 'done 2\ndone 3\n')
   })
@@ -206,7 +208,7 @@ describe('task log --follow', {concurrency: true}, () => {
     const lines = numbered(`scanned ${'x'.repeat(40)}`, 120_000)
     sim.writeFile(task.id, 'stdout', text(lines))
     sim.finishTask(task.id)
-    const result = await runCli(['task', 'log', task.id, '--follow', '--completed', '-n', '100000'], {env: {DCOS_URL: sim.url}, timeoutMs: 30_000})
+    const result = await runInProcess(['task', 'log', task.id, '--follow', '--completed', '-n', '100000'], {env: {DCOS_URL: sim.url}})
     assert.equal(result.code, 0, result.stderr)
     assert.equal(result.stderr, `${task.id} ended (TASK_FINISHED)\n`, 'no warnings')
     assert.equal(result.stdout, text(lines.slice(-100_000)))
@@ -226,7 +228,7 @@ for (const version of ['1.10', '1.8']) {
     after(() => sim.close())
 
     test('reads the last lines', async () => {
-      const result = await runCli(['task', 'log', task.id, '-n', '3'], {env: {DCOS_URL: sim.url}})
+      const result = await runInProcess(['task', 'log', task.id, '-n', '3'], {env: {DCOS_URL: sim.url}})
       assert.equal(result.code, 0, result.stderr)
       assert.equal(result.stdout, 'v 38\nv 39\nv 40\n')
     })
@@ -260,7 +262,7 @@ describe('task log with a real recorded master state', needsShared, () => {
     const pod = sim.tasks().find((task) => task.id.includes('container-1') && task.state === 'TASK_RUNNING')
     assert.ok(pod, 'the pods recording has container-1')
     sim.writeFile(pod.id, 'stdout', 'from the recording\n')
-    const result = await runCli(['task', 'log', pod.id], {env: {DCOS_URL: sim.url}})
+    const result = await runInProcess(['task', 'log', pod.id], {env: {DCOS_URL: sim.url}})
     assert.equal(result.code, 0, result.stderr)
     assert.equal(result.stdout, 'from the recording\n')
   })

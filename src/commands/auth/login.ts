@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
-import {DcosCommand} from '../../base-command.js'
+import {DcosCommand, type Parsed} from '../../base-command.js'
 import {runAuthLogin} from '../../run/auth.js'
-import {connector} from '../../run/log-in.js'
+import {type LoginOptions, connector} from '../../run/log-in.js'
 
 /** Shared with `cluster setup`, which logs in too. */
 export const loginFlags = {
@@ -26,13 +26,13 @@ export default class AuthLogin extends DcosCommand {
 
   static override flags = loginFlags
 
+  static options({flags}: Parsed<typeof AuthLogin>): LoginOptions {
+    return {username: flags.username, passwordFile: flags['password-file'], privateKey: flags['private-key'], provider: flags.provider}
+  }
+
   async run(): Promise<void> {
-    const {flags} = await this.parse(AuthLogin)
-    const deps = this.deps(flags)
-    await runAuthLogin(
-      {username: flags.username, passwordFile: flags['password-file'], privateKey: flags['private-key'], provider: flags.provider},
-      deps,
-      connector(deps.io, flags.verbose === true),
-    )
+    const parsed = await this.parse(AuthLogin)
+    const deps = this.deps(parsed.flags)
+    await runAuthLogin(AuthLogin.options(parsed), deps, connector(deps.io, parsed.flags.verbose === true))
   }
 }

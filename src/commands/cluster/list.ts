@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {DcosCommand} from '../../base-command.js'
-import {runClusterList} from '../../run/cluster-manage.js'
+import {DcosCommand, type Parsed} from '../../base-command.js'
+import {type ClusterListOptions, runClusterList} from '../../run/cluster-manage.js'
 
 export default class ClusterList extends DcosCommand {
   static override summary = 'List the configured clusters; * marks the attached one'
@@ -9,12 +9,16 @@ export default class ClusterList extends DcosCommand {
   static override examples = ['<%= config.bin %> cluster list', '<%= config.bin %> cluster list --json | jq -r .url']
 
   static override flags = {
-    attached: Flags.boolean({description: 'Only the attached cluster.'}),
-    json: Flags.boolean({description: 'Print NDJSON, one cluster per line: name, id, url, attached.'}),
+    attached: Flags.boolean({default: false, description: 'Only the attached cluster.'}),
+    json: Flags.boolean({default: false, description: 'Print NDJSON, one cluster per line: name, id, url, attached.'}),
+  }
+
+  static options({flags}: Parsed<typeof ClusterList>): ClusterListOptions {
+    return {json: flags.json, attached: flags.attached}
   }
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(ClusterList)
-    await runClusterList({json: flags.json, attached: flags.attached}, this.deps(flags))
+    const parsed = await this.parse(ClusterList)
+    await runClusterList(ClusterList.options(parsed), this.deps(parsed.flags))
   }
 }

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {DcosCommand} from '../../base-command.js'
-import {runClusterRemove} from '../../run/cluster-manage.js'
+import {DcosCommand, type Parsed} from '../../base-command.js'
+import {type ClusterRemoveOptions, runClusterRemove} from '../../run/cluster-manage.js'
 
 export default class ClusterRemove extends DcosCommand {
   static override summary = "Remove a configured cluster (its folder, token included)"
@@ -12,11 +12,15 @@ export default class ClusterRemove extends DcosCommand {
   }
 
   static override flags = {
-    all: Flags.boolean({description: 'Remove every configured cluster.'}),
+    all: Flags.boolean({default: false, description: 'Remove every configured cluster.'}),
+  }
+
+  static options({args, flags}: Parsed<typeof ClusterRemove>): ClusterRemoveOptions {
+    return {nameOrId: args.cluster, all: flags.all}
   }
 
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(ClusterRemove)
-    await runClusterRemove({nameOrId: args.cluster, all: flags.all}, this.deps(flags))
+    const parsed = await this.parse(ClusterRemove)
+    await runClusterRemove(ClusterRemove.options(parsed), this.deps(parsed.flags))
   }
 }

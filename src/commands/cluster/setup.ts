@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {DcosCommand} from '../../base-command.js'
+import {DcosCommand, type Parsed} from '../../base-command.js'
 import {connector} from '../../run/log-in.js'
-import {runClusterSetup} from '../../run/cluster-setup.js'
+import {type ClusterSetupOptions, runClusterSetup} from '../../run/cluster-setup.js'
 import {loginFlags} from '../auth/login.js'
 
 export default class ClusterSetup extends DcosCommand {
@@ -23,23 +23,23 @@ export default class ClusterSetup extends DcosCommand {
     name: Flags.string({description: 'Name for the cluster (default: the Mesos cluster name).'}),
   }
 
+  static options({args, flags}: Parsed<typeof ClusterSetup>): ClusterSetupOptions {
+    return {
+      url: args.url,
+      name: flags.name,
+      insecure: flags.insecure,
+      caFile: flags['ca-file'],
+      timeout: flags.timeout,
+      username: flags.username,
+      passwordFile: flags['password-file'],
+      privateKey: flags['private-key'],
+      provider: flags.provider,
+    }
+  }
+
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(ClusterSetup)
-    const deps = this.deps(flags)
-    await runClusterSetup(
-      {
-        url: args.url,
-        name: flags.name,
-        insecure: flags.insecure,
-        caFile: flags['ca-file'],
-        timeout: flags.timeout,
-        username: flags.username,
-        passwordFile: flags['password-file'],
-        privateKey: flags['private-key'],
-        provider: flags.provider,
-      },
-      deps,
-      connector(deps.io, flags.verbose === true),
-    )
+    const parsed = await this.parse(ClusterSetup)
+    const deps = this.deps(parsed.flags)
+    await runClusterSetup(ClusterSetup.options(parsed), deps, connector(deps.io, parsed.flags.verbose === true))
   }
 }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {DcosCommand} from '../../base-command.js'
-import {runClusterShow} from '../../run/cluster-show.js'
+import {DcosCommand, type Parsed} from '../../base-command.js'
+import {type ClusterShowOptions, runClusterShow} from '../../run/cluster-show.js'
 
 export default class ClusterShow extends DcosCommand {
   static override summary = 'Show the cluster dcos-ts talks to, and where each setting comes from'
@@ -13,12 +13,16 @@ export default class ClusterShow extends DcosCommand {
   ]
 
   static override flags = {
-    check: Flags.boolean({description: 'Contact the cluster: read its version and check that the token is accepted.'}),
-    json: Flags.boolean({description: 'Print JSON instead of a table.'}),
+    check: Flags.boolean({default: false, description: 'Contact the cluster: read its version and check that the token is accepted.'}),
+    json: Flags.boolean({default: false, description: 'Print JSON instead of a table.'}),
+  }
+
+  static options({flags}: Parsed<typeof ClusterShow>): ClusterShowOptions {
+    return {check: flags.check, json: flags.json}
   }
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(ClusterShow)
-    await runClusterShow({check: flags.check, json: flags.json}, this.deps(flags))
+    const parsed = await this.parse(ClusterShow)
+    await runClusterShow(ClusterShow.options(parsed), this.deps(parsed.flags))
   }
 }

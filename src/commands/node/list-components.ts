@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {DcosCommand} from '../../base-command.js'
-import {runNodeListComponents} from '../../run/node-list.js'
+import {DcosCommand, type Parsed} from '../../base-command.js'
+import {type NodeListComponentsOptions, runNodeListComponents} from '../../run/node-list.js'
 import {pickMesosId} from '../../log-flags.js'
 
 export default class NodeListComponents extends DcosCommand {
@@ -13,13 +13,17 @@ export default class NodeListComponents extends DcosCommand {
   }
 
   static override flags = {
-    leader: Flags.boolean({description: 'The leading master (the default when no MESOS_ID is given)'}),
+    leader: Flags.boolean({default: false, description: 'The leading master (the default when no MESOS_ID is given)'}),
     'mesos-id': Flags.string({description: 'Same as MESOS_ID (as the DC/OS CLI spelled it)'}),
-    json: Flags.boolean({description: 'Print NDJSON, one unit per line: id, name, health (null where the cluster does not report them)'}),
+    json: Flags.boolean({default: false, description: 'Print NDJSON, one unit per line: id, name, health (null where the cluster does not report them)'}),
+  }
+
+  static options({args, flags}: Parsed<typeof NodeListComponents>): NodeListComponentsOptions {
+    return {target: {mesosId: pickMesosId(args.mesos_id, flags['mesos-id']), leader: flags.leader}, json: flags.json}
   }
 
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(NodeListComponents)
-    await runNodeListComponents({target: {mesosId: pickMesosId(args.mesos_id, flags['mesos-id']), leader: flags.leader}, json: flags.json}, this.deps(flags))
+    const parsed = await this.parse(NodeListComponents)
+    await runNodeListComponents(NodeListComponents.options(parsed), this.deps(parsed.flags))
   }
 }

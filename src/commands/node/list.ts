@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {DcosCommand} from '../../base-command.js'
-import {runNodeList} from '../../run/node-list.js'
+import {DcosCommand, type Parsed} from '../../base-command.js'
+import {type NodeListOptions, runNodeList} from '../../run/node-list.js'
 
 export default class NodeList extends DcosCommand {
   static override summary = "List the cluster's nodes: masters, agents and public agents"
@@ -9,11 +9,15 @@ export default class NodeList extends DcosCommand {
   static override examples = ['<%= config.bin %> node list', '<%= config.bin %> node list --json | jq -r \'select(.type == "agent") | .id\'']
 
   static override flags = {
-    json: Flags.boolean({description: 'Print NDJSON, one node per line: id (null for masters), hostname, ip, type (master, agent, public-agent), leader'}),
+    json: Flags.boolean({default: false, description: 'Print NDJSON, one node per line: id (null for masters), hostname, ip, type (master, agent, public-agent), leader'}),
+  }
+
+  static options({flags}: Parsed<typeof NodeList>): NodeListOptions {
+    return {json: flags.json}
   }
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(NodeList)
-    await runNodeList({json: flags.json}, this.deps(flags))
+    const parsed = await this.parse(NodeList)
+    await runNodeList(NodeList.options(parsed), this.deps(parsed.flags))
   }
 }

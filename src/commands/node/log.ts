@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
-import {DcosCommand} from '../../base-command.js'
+import {DcosCommand, type Parsed} from '../../base-command.js'
 import {outputFlags, outputOptions, parseLinesFlag, parseTimeRange, pickMesosId, readFlags} from '../../log-flags.js'
 import {parseJournalFilter} from '../../logs/sources/journal.js'
-import {runNodeLog} from '../../run/node-log.js'
+import {type NodeLogOptions, runNodeLog} from '../../run/node-log.js'
 
 export default class NodeLog extends DcosCommand {
   static override summary = "Print a node's journal (DC/OS component logs), and follow it"
@@ -27,8 +27,8 @@ With --follow, new entries are printed as they are written; after any interrupti
       char: 'n',
       description: 'Print the last N entries first (a negative N means the same; `all` for everything) [default: 10, or all since --since]',
     }),
-    all: Flags.boolean({description: 'Print the whole journal, from its first entry', exclusive: ['lines', 'cursor', 'since']}),
-    leader: Flags.boolean({description: 'Read the leading master (the default when no MESOS_ID is given)'}),
+    all: Flags.boolean({default: false, description: 'Print the whole journal, from its first entry', exclusive: ['lines', 'cursor', 'since']}),
+    leader: Flags.boolean({default: false, description: 'Read the leading master (the default when no MESOS_ID is given)'}),
     'mesos-id': Flags.string({description: 'Same as MESOS_ID (as the DC/OS CLI spelled it)'}),
     component: Flags.string({char: 'c', description: 'Only this unit: adminrouter, dcos-mesos-master, docker.service, ...'}),
     filter: Flags.string({multiple: true, description: 'Only entries whose journal FIELD has this value, as FIELD:VALUE (repeatable: all must hold)'}),
@@ -43,22 +43,21 @@ With --follow, new entries are printed as they are written; after any interrupti
     ...outputFlags,
   }
 
+  static options({args, flags}: Parsed<typeof NodeLog>): NodeLogOptions {
+    return {
+      target: {mesosId: pickMesosId(args.mesos_id, flags['mesos-id']), leader: flags.leader},
+      component: flags.component,
+      filters: (flags.filter ?? []).map(parseJournalFilter),
+      window: flags.all ? {kind: 'all'} : flags.lines === undefined ? undefined : parseLinesFlag(flags.lines),
+      ...parseTimeRange(flags.since, flags.until, Date.now()),
+      follow: flags.follow,
+      cursor: flags.cursor,
+      output: outputOptions(flags, 'component', flags.output),
+    }
+  }
+
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(NodeLog)
-    const mesosId = pickMesosId(args.mesos_id, flags['mesos-id'])
-    const deps = this.deps(flags)
-    await runNodeLog(
-      {
-        target: {mesosId, leader: flags.leader},
-        component: flags.component,
-        filters: (flags.filter ?? []).map(parseJournalFilter),
-        window: flags.all ? {kind: 'all'} : flags.lines === undefined ? undefined : parseLinesFlag(flags.lines),
-        ...parseTimeRange(flags.since, flags.until, Date.now()),
-        follow: flags.follow,
-        cursor: flags.cursor,
-        output: outputOptions(flags, 'component', flags.output),
-      },
-      deps,
-    )
+    const parsed = await this.parse(NodeLog)
+    await runNodeLog(NodeLog.options(parsed), this.deps(parsed.flags))
   }
 }

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {DcosCommand} from '../../base-command.js'
+import {DcosCommand, type Parsed} from '../../base-command.js'
 import {outputFlags, outputOptions, parseLinesFlag, readFlags} from '../../log-flags.js'
-import {runServiceLog} from '../../run/service-log.js'
+import {type ServiceLogOptions, runServiceLog} from '../../run/service-log.js'
 
 export default class ServiceLog extends DcosCommand {
   static override summary = "Print a service's scheduler log, and follow it"
@@ -31,19 +31,19 @@ With --follow, new lines are printed as they are written; after any interruption
     ...outputFlags,
   }
 
+  static options({args, flags}: Parsed<typeof ServiceLog>): ServiceLogOptions {
+    return {
+      service: args.service,
+      file: args.file,
+      window: parseLinesFlag(flags.lines),
+      follow: flags.follow,
+      cursor: flags.cursor,
+      output: outputOptions(flags, 'task', flags.output),
+    }
+  }
+
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(ServiceLog)
-    const deps = this.deps(flags)
-    await runServiceLog(
-      {
-        service: args.service,
-        file: args.file,
-        window: parseLinesFlag(flags.lines),
-        follow: flags.follow,
-        cursor: flags.cursor,
-        output: outputOptions(flags, 'task', flags.output),
-      },
-      deps,
-    )
+    const parsed = await this.parse(ServiceLog)
+    await runServiceLog(ServiceLog.options(parsed), this.deps(parsed.flags))
   }
 }

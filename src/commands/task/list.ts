@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {DcosCommand} from '../../base-command.js'
-import {runTaskList} from '../../run/task-list.js'
+import {DcosCommand, type Parsed} from '../../base-command.js'
+import {type TaskListOptions, runTaskList} from '../../run/task-list.js'
 
 export default class TaskList extends DcosCommand {
   static override summary = 'List running tasks, or the tasks a pattern matches'
@@ -18,15 +18,20 @@ export default class TaskList extends DcosCommand {
   }
 
   static override flags = {
-    completed: Flags.boolean({description: 'List finished tasks instead of running ones', exclusive: ['all']}),
-    all: Flags.boolean({description: 'List running and finished tasks', exclusive: ['completed']}),
+    completed: Flags.boolean({default: false, description: 'List finished tasks instead of running ones', exclusive: ['all']}),
+    all: Flags.boolean({default: false, description: 'List running and finished tasks', exclusive: ['completed']}),
     json: Flags.boolean({
+      default: false,
       description: 'Print NDJSON, one task per line: id, name, state, framework_id, framework, agent_id, agent, completed',
     }),
   }
 
+  static options({args, flags}: Parsed<typeof TaskList>): TaskListOptions {
+    return {pattern: args.pattern, completed: flags.completed, all: flags.all, json: flags.json}
+  }
+
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(TaskList)
-    await runTaskList({pattern: args.pattern, completed: flags.completed, all: flags.all, json: flags.json}, this.deps(flags))
+    const parsed = await this.parse(TaskList)
+    await runTaskList(TaskList.options(parsed), this.deps(parsed.flags))
   }
 }

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {DcosCommand} from '../../base-command.js'
+import {DcosCommand, type Parsed} from '../../base-command.js'
 import {outputFlags, outputOptions, parseLinesFlag, readFlags} from '../../log-flags.js'
-import {runTaskLog} from '../../run/task-log.js'
+import {type TaskLogOptions, runTaskLog} from '../../run/task-log.js'
 import {parseOffset} from '../../logs/task-file/mesos-file.js'
 
 export default class TaskLog extends DcosCommand {
@@ -24,30 +24,30 @@ With --follow, new lines are printed as they are written; after any interruption
 
   static override flags = {
     ...readFlags,
-    completed: Flags.boolean({description: 'Read completed tasks (including those of completed frameworks) instead of running ones', exclusive: ['all']}),
-    all: Flags.boolean({description: 'Read running and completed tasks', exclusive: ['completed']}),
+    completed: Flags.boolean({default: false, description: 'Read completed tasks (including those of completed frameworks) instead of running ones', exclusive: ['all']}),
+    all: Flags.boolean({default: false, description: 'Read running and completed tasks', exclusive: ['completed']}),
     'max-streams': Flags.integer({min: 1, default: 20, description: 'Most tasks to read at once; more matches is an error'}),
     interval: Flags.integer({min: 1, default: 1000, description: 'Milliseconds between polls when following over the files API (old clusters)'}),
     output: Flags.option({char: 'o', options: ['text', 'json'] as const, default: 'text' as const, description: 'text: the lines as written; json: NDJSON, one object a line'})(),
     ...outputFlags,
   }
 
+  static options({args, flags}: Parsed<typeof TaskLog>): TaskLogOptions {
+    return {
+      pattern: args.task,
+      file: args.file,
+      scope: {running: !flags.completed, completed: flags.completed || flags.all},
+      window: parseLinesFlag(flags.lines),
+      follow: flags.follow,
+      cursor: flags.cursor === undefined ? undefined : String(parseOffset(flags.cursor)),
+      maxStreams: flags['max-streams'],
+      intervalMs: flags.interval,
+      output: outputOptions(flags, 'task', flags.output),
+    }
+  }
+
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(TaskLog)
-    const deps = this.deps(flags)
-    await runTaskLog(
-      {
-        pattern: args.task,
-        file: args.file,
-        scope: {running: !flags.completed, completed: flags.completed || flags.all},
-        window: parseLinesFlag(flags.lines),
-        follow: flags.follow,
-        cursor: flags.cursor === undefined ? undefined : String(parseOffset(flags.cursor)),
-        maxStreams: flags['max-streams'],
-        intervalMs: flags.interval,
-        output: outputOptions(flags, 'task', flags.output),
-      },
-      deps,
-    )
+    const parsed = await this.parse(TaskLog)
+    await runTaskLog(TaskLog.options(parsed), this.deps(parsed.flags))
   }
 }
