@@ -12,7 +12,7 @@ import {after, before, describe, test} from 'node:test'
 import type {ClusterToml} from '../../src/cluster/config.js'
 import {EXIT_CODES} from '../../src/errors.js'
 import {DEFAULT_USER, startSim, type Sim} from '../../src/sim/index.js'
-import {fileMode, readClusterToml, runCli, startCli, tempHomes, writeClusters} from '../helpers/cli.js'
+import {fileMode, readClusterToml, runCli, startCli, tempHomes, writeClusters, SPAWNS_AT_ONCE} from '../helpers/cli.js'
 
 let sim: Sim
 let clusterId: string
@@ -51,7 +51,7 @@ async function writeSecret(dir: string, name: string, content: string, fileMode:
   return path
 }
 
-describe('login against the simulated cluster', {concurrency: true}, () => {
+describe('login against the simulated cluster', {concurrency: SPAWNS_AT_ONCE}, () => {
   test('cluster setup with a password on stdin writes the official layout (0700 folders, 0600 files) and attaches', async () => {
     const dir = home()
     const result = await runCli(['cluster', 'setup', sim.url], {home: dir, stdin: `${DEFAULT_USER.uid}\n${DEFAULT_USER.password}\n`})

@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import type {ErrorKind} from '../../src/errors.js'
 import {startSim, type Sim} from '../../src/sim/index.js'
-import {makeTempHome, runCli, writeClusters} from '../helpers/cli.js'
+import {makeTempHome, runCli, writeClusters, SPAWNS_AT_ONCE} from '../helpers/cli.js'
 import {assertOneLineError} from '../helpers/errors.js'
 
 /** One line, `Error: ` first, no stack trace, nothing on stdout, the kind's exit code. */
@@ -75,7 +75,7 @@ const FLAG_CASES: FlagCase[] = [
   {name: 'a cursor that is not a byte offset (files API)', args: () => ['task', 'log', task(), 'logs/app.log', '--cursor', 'abc'], kind: 'usage', message: /"abc" is not a task log cursor/, cluster: true},
 ]
 
-describe('bad flags: one line, exit 2, nothing fetched', {concurrency: true}, () => {
+describe('bad flags: one line, exit 2, nothing fetched', {concurrency: SPAWNS_AT_ONCE}, () => {
   for (const item of FLAG_CASES) {
     test(item.name, async () => {
       const result = await runCli(item.args(), {env: {DCOS_URL: item.cluster ? sim.url : NOWHERE, ...item.env}})
@@ -84,7 +84,7 @@ describe('bad flags: one line, exit 2, nothing fetched', {concurrency: true}, ()
   }
 })
 
-describe('unknown commands: one line, exit 2, the closest command as a hint', {concurrency: true}, () => {
+describe('unknown commands: one line, exit 2, the closest command as a hint', {concurrency: SPAWNS_AT_ONCE}, () => {
   const cases: Array<{args: string[]; message: RegExp}> = [
     {args: ['nosuch'], message: /^Error: 'nosuch' is not a dcos-ts command \(see `dcos-ts --help`\)$/m},
     {args: ['tsk'], message: /'tsk' is not a dcos-ts command \(did you mean `dcos-ts task`\?\)/},
@@ -237,7 +237,7 @@ const CONFIG_CASES: ConfigCase[] = [
   },
 ]
 
-describe('bad configuration: one line, exit 3', {concurrency: true}, () => {
+describe('bad configuration: one line, exit 3', {concurrency: SPAWNS_AT_ONCE}, () => {
   for (const item of CONFIG_CASES) {
     test(item.name, async () => {
       const {home, args = [], env = {}} = await item.setup()

@@ -11,6 +11,7 @@ import {after, before, describe, test} from 'node:test'
 import type {ErrorKind} from '../../src/errors.js'
 import {startSim, type Sim, type SimTask} from '../../src/sim/index.js'
 import {runCli, type CliResult} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
 import {assertOneLineError} from '../helpers/errors.js'
 import {testServers} from '../helpers/servers.js'
 
@@ -267,7 +268,18 @@ describe('a misbehaving cluster: one line, the right exit code', {concurrency: t
   for (const item of CASES) {
     test(item.name, async () => {
       const url = await item.cluster()
-      const result = await runCli(item.args(), {env: {DCOS_URL: url, ...item.env}, timeoutMs: 15_000})
+      const result = await runInProcess(item.args(), {env: {DCOS_URL: url, ...item.env}})
+      assertOneLineError(result, item.kind, item.message)
+    })
+  }
+})
+
+// The same errors from the built CLI, for the process's own exit code and stderr: one of each kind.
+describe('a misbehaving cluster, as a process sees it', {concurrency: 2}, () => {
+  for (const item of CASES.filter((item, index) => CASES.findIndex((other) => other.kind === item.kind) === index)) {
+    test(`${item.kind}: ${item.name}`, async () => {
+      const url = await item.cluster()
+      const result = await runCli(item.args(), {env: {DCOS_URL: url, ...item.env}, timeoutMs: 30_000})
       assertOneLineError(result, item.kind, item.message)
     })
   }
@@ -281,15 +293,16 @@ describe('odd bytes in a task log are data, printed, not errors', {concurrency: 
     sim.writeFile(task.id, file, bytes)
     return task
   }
-  const read = (task: SimTask, ...args: string[]) => runCli(['task', 'log', task.id, ...args], {env: {DCOS_URL: sim.url}})
+  const read = (task: SimTask, ...args: string[]) => runInProcess(['task', 'log', task.id, ...args], {env: {DCOS_URL: sim.url}})
   const messages = (result: CliResult) =>
     result.stdout
       .trimEnd()
       .split('\n')
       .map((line) => (JSON.parse(line) as {message: string}).message)
 
-  test('non-UTF-8 bytes are printed as U+FFFD (text and JSON), exit 0', async () => {
-    const task = taskWith('stdout', Buffer.from('before\nbad \xff\xfe bytes \xc3(\nafter\n', 'latin1'))
+  test('non-UTF-8 bytes: as written in text to a pipe, U+FFFD in JSON (which must be UTF-8), exit 0', async () => {
+    const file = Buffer.from('before\nbad \xff\xfe bytes \xc3(\nafter\n', 'latin1')
+    const task = taskWith('stdout', file)
     const json = await read(task, '--output', 'json')
     assert.equal(json.code, 0, json.stderr)
     assert.equal(json.stderr, '')
@@ -297,7 +310,7 @@ describe('odd bytes in a task log are data, printed, not errors', {concurrency: 
     assert.ok(json.stdout.includes('"bad \ufffd\ufffd bytes \ufffd("'), 'U+FFFD written as the character itself')
     const text = await read(task)
     assert.equal(text.code, 0, text.stderr)
-    assert.equal(text.stdout, 'before\nbad \ufffd\ufffd bytes \ufffd(\nafter\n')
+    assert.deepEqual(text.stdoutBytes, file)
   })
 
   test('NUL bytes are kept: \\u0000 in JSON, as written in a pipe, exit 0', async () => {

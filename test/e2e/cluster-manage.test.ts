@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
 import {startSim, type Sim} from '../../src/sim/index.js'
-import {fileMode, readClusterToml, runCli, tempHomes, writeClusters} from '../helpers/cli.js'
+import {fileMode, readClusterToml, runCli, tempHomes, writeClusters, SPAWNS_AT_ONCE} from '../helpers/cli.js'
 
 const home = tempHomes()
 let sim: Sim
@@ -29,7 +29,7 @@ async function twoClusters(dcosDir: string): Promise<void> {
   ])
 }
 
-describe('cluster list, attach, remove', {concurrency: true}, () => {
+describe('cluster list, attach, remove', {concurrency: SPAWNS_AT_ONCE}, () => {
   test('list marks the attached cluster; attach moves the marker; --json is one object a line', async () => {
     const dir = home()
     const dcosDir = join(dir, 'elsewhere')
@@ -80,7 +80,7 @@ describe('cluster list, attach, remove', {concurrency: true}, () => {
   })
 })
 
-describe('cluster setup without auth', {concurrency: true}, () => {
+describe('cluster setup without auth', {concurrency: SPAWNS_AT_ONCE}, () => {
   test('skips the login, names the cluster after Mesos, attaches it; a second setup updates the same folder', async () => {
     const dir = home()
     const first = await runCli(['cluster', 'setup', sim.url], {home: dir})

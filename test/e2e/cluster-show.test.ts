@@ -7,7 +7,7 @@ import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
-import {makeTempHome, runCli, writeClusters} from '../helpers/cli.js'
+import {makeTempHome, runCli, writeClusters, SPAWNS_AT_ONCE} from '../helpers/cli.js'
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.cluster-show-secret.signature'
 const homes: string[] = []
@@ -28,7 +28,7 @@ async function configuredHome(): Promise<string> {
   return home
 }
 
-describe('cluster show', {concurrency: true}, () => {
+describe('cluster show', {concurrency: SPAWNS_AT_ONCE}, () => {
   test('prints the attached cluster, each value with its source, the token redacted', async () => {
     const result = await runCli(['cluster', 'show'], {home: await configuredHome()})
     assert.equal(result.code, 0, result.stderr)

@@ -13,7 +13,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
-import {makeTempHome, runCli, writeClusters, type CliOptions, type CliResult} from '../helpers/cli.js'
+import {makeTempHome, runCli, writeClusters, type CliOptions, type CliResult, SPAWNS_AT_ONCE} from '../helpers/cli.js'
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.e2e-secret-token-7c1f0a.signature'
 const VERSION = {version: '2.2.0', 'dcos-variant': 'open'}
@@ -141,7 +141,7 @@ function assertFailure(result: CliResult, kind: keyof typeof EXIT_CODES, pattern
   assert.ok(!`${result.stdout}${result.stderr}`.includes(TOKEN), 'the token leaked')
 }
 
-describe('cluster show --check', {concurrency: true}, () => {
+describe('cluster show --check', {concurrency: SPAWNS_AT_ONCE}, () => {
   test('sends Authorization: token=<t> and the dcos-ts user agent; reports the version', async () => {
     const cluster = await fakeCluster()
     const result = await check(cluster.url)
@@ -170,7 +170,7 @@ describe('cluster show --check', {concurrency: true}, () => {
     assert.equal(cluster.seen[0].authorization, undefined)
   })
 
-  describe('redirects', {concurrency: true}, () => {
+  describe('redirects', {concurrency: SPAWNS_AT_ONCE}, () => {
     test('within the same origin keep the token', async () => {
       const cluster = await fakeCluster({
         '/dcos-metadata/dcos-version.json': (_req, res) => res.writeHead(307, {location: '/moved/version.json'}).end(),
@@ -223,7 +223,7 @@ describe('cluster show --check', {concurrency: true}, () => {
     })
   })
 
-  describe('TLS', {concurrency: true}, () => {
+  describe('TLS', {concurrency: SPAWNS_AT_ONCE}, () => {
     test('verification fails without the CA, with a hint about --ca-file', async () => {
       const cluster = await fakeCluster()
       assertFailure(await check(cluster.httpsUrl), 'tls', /TLS with 127\.0\.0\.1:\d+ failed: .*\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\).*--ca-file.*core\.ssl_verify/)
@@ -272,7 +272,7 @@ describe('cluster show --check', {concurrency: true}, () => {
     })
   })
 
-  describe('error classes and exit codes', {concurrency: true}, () => {
+  describe('error classes and exit codes', {concurrency: SPAWNS_AT_ONCE}, () => {
     test('401: the token was rejected; says how to log in', async () => {
       const cluster = await fakeCluster()
       const result = await check(cluster.url, [], {env: {DCOS_ACS_TOKEN: 'not-the-right-token'}})

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict'
 import {after, before, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
 import {startSim, type Sim} from '../../src/sim/index.js'
-import {startCli} from '../helpers/cli.js'
+import {startCli, SPAWNS_AT_ONCE} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
 
-describe('node log against a simulated DC/OS 1.10 cluster (logging v1)', {concurrency: true}, () => {
+describe('node log against a simulated DC/OS 1.10 cluster (logging v1)', {concurrency: SPAWNS_AT_ONCE}, () => {
   let sim: Sim
   let agent: string
   before(async () => {

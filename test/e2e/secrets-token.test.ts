@@ -16,7 +16,7 @@ import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
 import {DEFAULT_USER, startSim, type Sim, type SimTask} from '../../src/sim/index.js'
-import {makeTempHome, runCli, startCli, writeClusters, type CliOptions, type CliResult} from '../helpers/cli.js'
+import {makeTempHome, runCli, startCli, writeClusters, type CliOptions, type CliResult, SPAWNS_AT_ONCE} from '../helpers/cli.js'
 import {testServers} from '../helpers/servers.js'
 
 /** Recognisable, and accepted by servers in this file that do not check tokens. */
@@ -102,7 +102,7 @@ function sendState(res: ServerResponse): void {
   res.end(EMPTY_STATE)
 }
 
-describe('the token never shows, even with --verbose', {concurrency: true}, () => {
+describe('the token never shows, even with --verbose', {concurrency: SPAWNS_AT_ONCE}, () => {
   const env = () => ({DCOS_URL: sim.url, DCOS_ACS_TOKEN: simToken})
   const commands: Array<[string, () => string[]]> = [
     ['task log', () => ['task', 'log', web.id]],
@@ -193,7 +193,7 @@ describe('the token never shows, even with --verbose', {concurrency: true}, () =
   })
 })
 
-describe('logging in writes the token only to dcos.toml, mode 0600', {concurrency: true}, () => {
+describe('logging in writes the token only to dcos.toml, mode 0600', {concurrency: SPAWNS_AT_ONCE}, () => {
   /** The token written by a login, and that dcos.toml. */
   function writtenToken(home: string): {token: string; file: string} {
     const file = filesUnder(join(home, '.dcos')).find((path) => path.endsWith('/dcos.toml'))
@@ -233,7 +233,7 @@ describe('logging in writes the token only to dcos.toml, mode 0600', {concurrenc
   })
 })
 
-describe('redirects', {concurrency: true}, () => {
+describe('redirects', {concurrency: SPAWNS_AT_ONCE}, () => {
   test('a redirect to another origin is followed without the token', async () => {
     const elsewhere = new Seen()
     const otherUrl = await listen((req, res) => {

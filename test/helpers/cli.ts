@@ -67,6 +67,8 @@ export interface CliProcess {
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000
+/** How many CLIs a spawning test file starts at once: more only load a 2-core machine into timeouts. */
+export const SPAWNS_AT_ONCE = 4
 /** Passed through from the test runner's environment: nothing about DC/OS, only what Node itself needs. */
 const INHERITED = ['PATH', 'TMPDIR', 'LANG', 'LC_ALL', 'NODE_V8_COVERAGE', 'SYSTEMROOT']
 
