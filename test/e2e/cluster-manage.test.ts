@@ -1,6 +1,6 @@
 /**
  * `cluster list | attach | remove | setup` on the official CLI's layout ($DCOS_DIR/clusters/<id>/dcos.toml
- * and the `attached` marker), and setup against the simulated cluster without auth. Needs the build.
+ * and the `attached` marker), and setup against the simulated cluster without auth. In-process (test/helpers/in-process.ts).
  */
 import assert from 'node:assert/strict'
 import {existsSync} from 'node:fs'
@@ -9,7 +9,8 @@ import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
 import {startSim, type Sim} from '../../src/sim/index.js'
-import {fileMode, readClusterToml, runCli, tempHomes, writeClusters, SPAWNS_AT_ONCE} from '../helpers/cli.js'
+import {fileMode, readClusterToml, tempHomes, writeClusters, SPAWNS_AT_ONCE} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
 
 const home = tempHomes()
 let sim: Sim
@@ -35,19 +36,19 @@ describe('cluster list, attach, remove', {concurrency: SPAWNS_AT_ONCE}, () => {
     const dcosDir = join(dir, 'elsewhere')
     await twoClusters(dcosDir)
     const env = {DCOS_DIR: dcosDir}
-    const listed = await runCli(['cluster', 'list'], {home: dir, env})
+    const listed = await runInProcess(['cluster', 'list'], {home: dir, env})
     assert.equal(listed.code, 0, listed.stderr)
     assert.equal(
       listed.stdout,
       '   NAME     ID             URL\n*  prod     7f3e9c1a-prod  https://prod.example.com\n   staging  0b2d-staging   https://staging.example.com\n',
     )
 
-    const attach = await runCli(['cluster', 'attach', 'staging'], {home: dir, env})
+    const attach = await runInProcess(['cluster', 'attach', 'staging'], {home: dir, env})
     assert.equal(attach.code, 0, attach.stderr)
     assert.equal(existsSync(join(dcosDir, 'clusters', '7f3e9c1a-prod', 'attached')), false)
     assert.ok(existsSync(join(dcosDir, 'clusters', '0b2d-staging', 'attached')))
 
-    const json = await runCli(['cluster', 'list', '--json'], {home: dir, env})
+    const json = await runInProcess(['cluster', 'list', '--json'], {home: dir, env})
     assert.deepEqual(
       json.stdout.trim().split('\n').map((line) => JSON.parse(line)),
       [
@@ -55,7 +56,7 @@ describe('cluster list, attach, remove', {concurrency: SPAWNS_AT_ONCE}, () => {
         {name: 'staging', id: '0b2d-staging', url: 'https://staging.example.com', attached: true},
       ],
     )
-    const attached = await runCli(['cluster', 'list', '--attached'], {home: dir, env})
+    const attached = await runInProcess(['cluster', 'list', '--attached'], {home: dir, env})
     assert.match(attached.stdout, /^ {3}NAME {5}ID {12}URL\n\* {2}staging /)
   })
 
@@ -63,27 +64,27 @@ describe('cluster list, attach, remove', {concurrency: SPAWNS_AT_ONCE}, () => {
     const dir = home()
     const dcosDir = join(dir, '.dcos')
     await twoClusters(dcosDir)
-    const unknown = await runCli(['cluster', 'remove', 'nope'], {home: dir})
+    const unknown = await runInProcess(['cluster', 'remove', 'nope'], {home: dir})
     assert.equal(unknown.code, EXIT_CODES.config)
     assert.match(unknown.stderr, /^Error: no configured cluster is named or has the id 'nope' .*configured: prod, staging/)
 
-    assert.equal((await runCli(['cluster', 'remove', 'prod'], {home: dir})).code, 0)
+    assert.equal((await runInProcess(['cluster', 'remove', 'prod'], {home: dir})).code, 0)
     assert.equal(existsSync(join(dcosDir, 'clusters', '7f3e9c1a-prod')), false)
     assert.ok(existsSync(join(dcosDir, 'clusters', '0b2d-staging')))
 
-    assert.equal((await runCli(['cluster', 'remove', '--all'], {home: dir})).code, 0)
-    const empty = await runCli(['cluster', 'list'], {home: dir})
+    assert.equal((await runInProcess(['cluster', 'remove', '--all'], {home: dir})).code, 0)
+    const empty = await runInProcess(['cluster', 'list'], {home: dir})
     assert.equal(empty.code, 0)
     assert.equal(empty.stdout, '')
     assert.equal(empty.stderr, 'No cluster is configured (run `dcos-ts cluster setup URL`).\n')
-    assert.equal((await runCli(['cluster', 'remove'], {home: dir})).code, EXIT_CODES.usage)
+    assert.equal((await runInProcess(['cluster', 'remove'], {home: dir})).code, EXIT_CODES.usage)
   })
 })
 
 describe('cluster setup without auth', {concurrency: SPAWNS_AT_ONCE}, () => {
   test('skips the login, names the cluster after Mesos, attaches it; a second setup updates the same folder', async () => {
     const dir = home()
-    const first = await runCli(['cluster', 'setup', sim.url], {home: dir})
+    const first = await runInProcess(['cluster', 'setup', sim.url], {home: dir})
     assert.equal(first.code, 0, first.stderr)
     assert.match(first.stderr, /^This cluster does not require authenticated requests\. Skipping login\.\n/)
     const clusterDir = join(dir, '.dcos', 'clusters', clusterId)
@@ -97,23 +98,23 @@ describe('cluster setup without auth', {concurrency: SPAWNS_AT_ONCE}, () => {
     await writeClusters(join(dir, '.dcos'), [{id: clusterId, attached: true, toml: {...withExtra, marathon: {url: 'x'}}}])
     const caFile = join(dir, 'ca.pem')
     await writeFile(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')
-    const second = await runCli(['cluster', 'setup', `${sim.url}/`, '--name', 'lab', '--ca-file', caFile], {home: dir})
+    const second = await runInProcess(['cluster', 'setup', `${sim.url}/`, '--name', 'lab', '--ca-file', caFile], {home: dir})
     assert.equal(second.code, 0, second.stderr)
     const caCopy = join(clusterDir, 'dcos_ca.crt')
     assert.deepEqual(await readClusterToml(config), {core: {dcos_url: sim.url, ssl_verify: caCopy}, cluster: {name: 'lab'}, marathon: {url: 'x'}})
     assert.equal(await fileMode(caCopy), 0o600)
     assert.equal(await readFile(caCopy, 'utf8'), await readFile(caFile, 'utf8'))
 
-    const shown = await runCli(['cluster', 'list', '--json'], {home: dir})
+    const shown = await runInProcess(['cluster', 'list', '--json'], {home: dir})
     assert.deepEqual(JSON.parse(shown.stdout), {name: 'lab', id: clusterId, url: sim.url, attached: true})
   })
 
   test('--insecure is stored as core.ssl_verify = "false"; a bad URL is a usage error', async () => {
     const dir = home()
-    const result = await runCli(['cluster', 'setup', sim.url, '--insecure'], {home: dir})
+    const result = await runInProcess(['cluster', 'setup', sim.url, '--insecure'], {home: dir})
     assert.equal(result.code, 0, result.stderr)
     assert.equal((await readClusterToml(join(dir, '.dcos', 'clusters', clusterId, 'dcos.toml'))).core?.ssl_verify, 'false')
-    const bad = await runCli(['cluster', 'setup', 'ftp://example.com'], {home: dir})
+    const bad = await runInProcess(['cluster', 'setup', 'ftp://example.com'], {home: dir})
     assert.equal(bad.code, EXIT_CODES.usage)
     assert.match(bad.stderr, /^Error: 'ftp:\/\/example\.com' \(argument URL\) is not an http or https URL/)
   })

@@ -1,13 +1,14 @@
 /**
  * `dcos-ts cluster show` without contacting a cluster: the resolved values and their sources, read from
- * a DC/OS CLI configuration in a temporary HOME. Needs the build (`npm run build:dev`).
+ * a DC/OS CLI configuration in a temporary HOME. In-process (test/helpers/in-process.ts).
  */
 import assert from 'node:assert/strict'
 import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
-import {makeTempHome, runCli, writeClusters, SPAWNS_AT_ONCE} from '../helpers/cli.js'
+import {makeTempHome, writeClusters, SPAWNS_AT_ONCE} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.cluster-show-secret.signature'
 const homes: string[] = []
@@ -30,7 +31,7 @@ async function configuredHome(): Promise<string> {
 
 describe('cluster show', {concurrency: SPAWNS_AT_ONCE}, () => {
   test('prints the attached cluster, each value with its source, the token redacted', async () => {
-    const result = await runCli(['cluster', 'show'], {home: await configuredHome()})
+    const result = await runInProcess(['cluster', 'show'], {home: await configuredHome()})
     assert.equal(result.code, 0, result.stderr)
     const config = '~/.dcos/clusters/7f3e9c1a-prod/dcos.toml'
     const lines = result.stdout.split('\n').map((line) => line.replace(/ +/g, ' '))
@@ -50,7 +51,7 @@ describe('cluster show', {concurrency: SPAWNS_AT_ONCE}, () => {
     const home = await configuredHome()
     const tokenFile = join(home, 'token')
     await writeFile(tokenFile, 'a-token-from-a-file-0123456789\n', {mode: 0o600})
-    const result = await runCli(['cluster', 'show', '--json', '--cluster', 'staging', '--token-file', tokenFile, '--timeout', '2.5'], {
+    const result = await runInProcess(['cluster', 'show', '--json', '--cluster', 'staging', '--token-file', tokenFile, '--timeout', '2.5'], {
       home,
       env: {DCOS_SSL_VERIFY: '/etc/ssl/dcos-ca.pem', DCOS_CLUSTER: 'prod'},
     })
@@ -75,7 +76,7 @@ describe('cluster show', {concurrency: SPAWNS_AT_ONCE}, () => {
   })
 
   test('the official CLI plugin environment (DCOS_URL, DCOS_ACS_TOKEN, DCOS_TLS_INSECURE) needs no config', async () => {
-    const result = await runCli(['cluster', 'show'], {
+    const result = await runInProcess(['cluster', 'show'], {
       env: {DCOS_URL: 'http://10.0.0.1', DCOS_ACS_TOKEN: TOKEN, DCOS_TLS_INSECURE: '1'},
     })
     assert.equal(result.code, 0, result.stderr)
@@ -90,13 +91,13 @@ describe('cluster show', {concurrency: SPAWNS_AT_ONCE}, () => {
     homes.push(home)
     await mkdir(join(home, '.dcos', 'clusters', 'broken'), {recursive: true})
     await writeFile(join(home, '.dcos', 'clusters', 'broken', 'dcos.toml'), '[core]\ndcos_url = "https://x\n')
-    const result = await runCli(['cluster', 'show'], {home})
+    const result = await runInProcess(['cluster', 'show'], {home})
     assert.equal(result.code, EXIT_CODES.config)
     assert.match(result.stderr, /^Error: ~\/\.dcos\/clusters\/broken\/dcos\.toml is not valid TOML: [^\n]+\n$/)
   })
 
   test('an unreadable --token-file: a config error naming the file', async () => {
-    const result = await runCli(['cluster', 'show', '--url', 'https://x.example.com', '--token-file', '/nonexistent/token'])
+    const result = await runInProcess(['cluster', 'show', '--url', 'https://x.example.com', '--token-file', '/nonexistent/token'])
     assert.equal(result.code, EXIT_CODES.config)
     assert.equal(result.stderr, 'Error: cannot read the token file /nonexistent/token: no such file\n')
   })

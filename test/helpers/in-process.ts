@@ -12,8 +12,10 @@ import {rm} from 'node:fs/promises'
 import {Parser} from '@oclif/core'
 import {DcosCommand, type Parsed, commandError} from '../../src/base-command.js'
 import AuthLogin from '../../src/commands/auth/login.js'
+import ClusterAttach from '../../src/commands/cluster/attach.js'
 import ClusterList from '../../src/commands/cluster/list.js'
 import ClusterRemove from '../../src/commands/cluster/remove.js'
+import ClusterSetup from '../../src/commands/cluster/setup.js'
 import ClusterShow from '../../src/commands/cluster/show.js'
 import NodeList from '../../src/commands/node/list.js'
 import NodeListComponents from '../../src/commands/node/list-components.js'
@@ -26,7 +28,8 @@ import {renderError} from '../../src/errors.js'
 import {isReaderGone, testIO} from '../../src/output/io.js'
 import {terminalSafe} from '../../src/output/sanitize.js'
 import {runAuthLogin} from '../../src/run/auth.js'
-import {runClusterList, runClusterRemove} from '../../src/run/cluster-manage.js'
+import {runClusterAttach, runClusterList, runClusterRemove} from '../../src/run/cluster-manage.js'
+import {runClusterSetup} from '../../src/run/cluster-setup.js'
 import {runClusterShow} from '../../src/run/cluster-show.js'
 import {createDeps} from '../../src/run/create-deps.js'
 import {connector} from '../../src/run/log-in.js'
@@ -48,6 +51,8 @@ const COMMANDS: Row[] = [
   ['node list', NodeList, runNodeList],
   ['service log', ServiceLog, runServiceLog],
   ['cluster list', ClusterList, runClusterList],
+  ['cluster attach', ClusterAttach, runClusterAttach],
+  ['cluster setup', ClusterSetup, (options, deps) => runClusterSetup(options, deps, connector(deps.io, false))],
   ['cluster remove', ClusterRemove, runClusterRemove],
   ['cluster show', ClusterShow, runClusterShow],
   ['auth login', AuthLogin, (options, deps) => runAuthLogin(options, deps, connector(deps.io, false))],

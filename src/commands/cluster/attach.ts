@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core'
-import {DcosCommand} from '../../base-command.js'
+import {DcosCommand, type Parsed} from '../../base-command.js'
 import {runClusterAttach} from '../../run/cluster-manage.js'
 
 export default class ClusterAttach extends DcosCommand {
@@ -11,8 +11,13 @@ export default class ClusterAttach extends DcosCommand {
     cluster: Args.string({description: 'Name or id of a configured cluster', required: true}),
   }
 
+  /** The name or id to attach. */
+  static options({args}: Parsed<typeof ClusterAttach>): string {
+    return args.cluster
+  }
+
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(ClusterAttach)
-    await runClusterAttach(args.cluster, this.deps(flags))
+    const parsed = await this.parse(ClusterAttach)
+    await runClusterAttach(ClusterAttach.options(parsed), this.deps(parsed.flags))
   }
 }
