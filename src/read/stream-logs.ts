@@ -4,6 +4,7 @@
  * that went away (`| head -1`) ends quietly, and streams that failed make the exit code non-zero after
  * the others were read to the end.
  */
+import {setMaxListeners} from 'node:events'
 import {CliError, isCliError} from '../errors.js'
 import type {LogEvent, LogSource} from '../logs/entry.js'
 import {follow} from '../logs/follow.js'
@@ -41,6 +42,9 @@ export async function streamLogs(specs: StreamSpec[], options: StreamLogsOptions
     throw new CliError('usage', `--cursor resumes one stream, but ${specs.length} match`, {hint: 'name the one task or unit the cursor belongs to'})
   }
   const {signal} = deps
+  // Each stream listens on the run's signal while it reads, and maybe while it waits to reconnect: with 11
+  // streams and more that is no leak, but Node's default limit (10) would print a warning for it.
+  setMaxListeners(Math.max(10, 3 * specs.length), signal)
   const sink = await createSink(options.output, deps.io, {streams: specs.map((spec) => spec.source.stream)})
   const followed = specs.map((spec) =>
     follow(spec.source, {

@@ -10,7 +10,7 @@ import {fileURLToPath} from 'node:url'
 import {after, before, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
 import {startSim, type Sim, type SimTask} from '../../src/sim/index.js'
-import {startCli} from '../helpers/cli.js'
+import {runCli, startCli} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url))
@@ -144,6 +144,19 @@ describe('task log on DC/OS 2.2 (logging v2)', {concurrency: true}, () => {
     assert.equal(result.code, EXIT_CODES.usage)
     assert.match(result.stderr, /--max-streams/)
   })
+})
+
+test('twelve streams at once: every line, and nothing of Node\'s on stderr (a process of its own)', async () => {
+  const sim = await startSim()
+  try {
+    for (let n = 0; n < 12; n++) sim.addSyntheticTask({lines: 3, name: 'dozen'})
+    const result = await runCli(['task', 'log', 'dozen', '--lines', '1'], {env: {DCOS_URL: sim.url}})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout.trimEnd().split('\n').length, 12)
+    assert.equal(result.stderr, '', 'no MaxListenersExceededWarning')
+  } finally {
+    await sim.close()
+  }
 })
 
 describe('task log --follow', {concurrency: true}, () => {
