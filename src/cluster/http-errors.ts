@@ -76,14 +76,14 @@ export function transportError(client: ClientFacts, attempt: Attempt, error: Err
   }
   if (TLS_CODE.test(code)) {
     const wrongProtocol = code === 'EPROTO' || code.startsWith('ERR_SSL')
-    return new CliError('tls', client.redact(`${what}: TLS with ${host} failed: ${oneLine(error.message, 200)} (${code})`), {
+    return new CliError('tls', client.redact(`${what}: TLS with ${host} failed: ${oneLine(client.redact(error.message), 200)} (${code})`), {
       cause,
       hint: wrongProtocol ? 'the server may not speak TLS on this port; check the URL scheme' : TLS_HINT,
     })
   }
   const known = NETWORK_CAUSES[code]
   const failure = CONNECT_CODES.has(code) ? `cannot connect to ${host}` : `connection to ${host} failed`
-  return new CliError('network', client.redact(`${what}: ${failure}: ${known ?? oneLine(error.message, 200)}${code ? ` (${code})` : ''}`), {
+  return new CliError('network', client.redact(`${what}: ${failure}: ${known ?? oneLine(client.redact(error.message), 200)}${code ? ` (${code})` : ''}`), {
     cause,
     retryable: known !== undefined || error.name === 'ReadError',
   })
@@ -93,7 +93,8 @@ export function transportError(client: ClientFacts, attempt: Attempt, error: Err
 export function statusError(client: ClientFacts, attempt: Attempt, response: HttpResponse, statusText: string, body: string): CliError {
   const what = describe(attempt.method, response.url || attempt.url, client.origin, attempt.purpose)
   const contentType = String(response.headers['content-type'] ?? '')
-  const said = serverMessage(body, contentType)
+  // Redacted before serverMessage cuts it: a cut could leave a piece of the token too short to recognise.
+  const said = serverMessage(client.redact(body), contentType)
   const status = `${response.status}${statusText ? ` ${statusText}` : ''}`
   const tail = said ? `: ${said}` : ''
   const make = (kind: ConstructorParameters<typeof CliError>[0], message: string, hint?: string) =>

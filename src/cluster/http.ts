@@ -129,7 +129,7 @@ class ClusterHttpClient implements HttpClient, ClientFacts {
       return JSON.parse(body) as T
     } catch {
       const what = describe(options.method ?? 'GET', response.url, this.origin, options.purpose)
-      const snippet = body.trim() ? `: ${oneLine(body, 120)}` : ' (empty body)'
+      const snippet = body.trim() ? `: ${oneLine(this.redact(body), 120)}` : ' (empty body)'
       throw new CliError('protocol', this.redact(`${what}: expected JSON, got${snippet}`))
     }
   }

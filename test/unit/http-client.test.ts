@@ -43,9 +43,12 @@ describe('messages', () => {
     assert.equal(serverMessage('  \n'), '')
   })
 
-  test('the token is redacted wherever it appears', () => {
+  test('the token is redacted wherever it appears, and so is any piece of it 12 characters long or more', () => {
     const redact = redactor(TOKEN)
     assert.equal(redact(`echo ${TOKEN} and Authorization: token=abc.def`), 'echo <redacted> and Authorization: token=<redacted>')
+    assert.equal(redact(`cut: ${TOKEN.slice(3, 20)}| short: ${TOKEN.slice(0, 11)}`), `cut: <redacted>| short: ${TOKEN.slice(0, 11)}`)
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJ1aWQiOiJib290c3RyYXB1c2VyIn0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg'
+    assert.equal(redactor(jwt)(`payload ${jwt.split('.')[1]}, signature ${jwt.split('.')[2]}`), 'payload <redacted>, signature <redacted>')
   })
 })
 
