@@ -4,6 +4,7 @@
  */
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import type {ClusterFlags} from './cluster/config.js'
+import {hideUrlPasswords} from './cluster/redact.js'
 import {CliError, isCliError, oneLine, renderError, toCliError} from './errors.js'
 import {isReaderGone, systemIO} from './output/io.js'
 import {terminalSafe} from './output/sanitize.js'
@@ -89,7 +90,8 @@ export abstract class DcosCommand extends Command {
     if (isReaderGone(error)) return this.exit(0) as never
     const cliError = commandError(error, this.id ? `${this.config.bin} ${this.id.replaceAll(':', ' ')}` : this.config.bin)
     // The message may quote a server's words, escape sequences included: shown, never obeyed.
-    if (cliError.kind !== 'interrupted') process.stderr.write(terminalSafe(renderError(cliError, this.verboseRequested())))
+    // A URL's password never shows, whichever message quotes the URL.
+    if (cliError.kind !== 'interrupted') process.stderr.write(terminalSafe(hideUrlPasswords(renderError(cliError, this.verboseRequested()))))
     return this.exit(cliError.exitCode) as never
   }
 

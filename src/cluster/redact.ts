@@ -1,5 +1,5 @@
 /**
- * Hides the token wherever a URL, body or message could carry it: any `token=...` value, the token
+ * Hides the token wherever a URL, body or message could carry it (and a URL's password): any `token=...` value, the token
  * itself, each part of a JWT on its own, and any run of text that is a piece of the token at least
  * FRAGMENT characters long (a server that echoes a token cut short, or a message cut in the middle of one).
  * Callers redact before they shorten a text, so that no cut can leave a piece too short to be recognised.
@@ -11,9 +11,14 @@ const FRAGMENT = 12
 export function redactor(token: string | undefined): (text: string) => string {
   const pieces = token !== undefined && token.length >= FRAGMENT ? tokenPieces(token) : undefined
   return (text) => {
-    const out = text.replace(/(token=)[^\s&;,"']+/gi, '$1<redacted>')
+    const out = hideUrlPasswords(text.replace(/(token=)[^\s&;,"']+/gi, '$1<redacted>'))
     return pieces === undefined ? out : hidePieces(out, token as string, pieces)
   }
+}
+
+/** A URL's password (`https://user:pw@host`) hidden, in a URL or any text holding one; the user is kept. */
+export function hideUrlPasswords(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#@]*@/gi, '$1<redacted>@')
 }
 
 /** Every FRAGMENT-character piece of the token: where a match may start. */

@@ -7,6 +7,7 @@ import {attachCluster, findCluster, listClusters, type ConfiguredCluster} from '
 import {CliError} from '../errors.js'
 import {formatTable} from '../output/table.js'
 import type {Deps} from '../deps.js'
+import {hideUrlPasswords} from '../cluster/redact.js'
 
 export interface ClusterListOptions {
   json: boolean
@@ -27,7 +28,7 @@ export async function runClusterList(options: ClusterListOptions, deps: Deps): P
   const all = await listClusters(io.env)
   const clusters = options.attached ? all.filter((cluster) => cluster.attached) : all
   if (options.json) {
-    const lines = clusters.map((c): ClusterListLine => ({name: c.name ?? null, id: c.id, url: c.url ?? null, attached: c.attached}))
+    const lines = clusters.map((c): ClusterListLine => ({name: c.name ?? null, id: c.id, url: c.url === undefined ? null : hideUrlPasswords(c.url), attached: c.attached}))
     io.stdout.write(lines.map((line) => `${JSON.stringify(line)}\n`).join(''))
     return
   }
@@ -36,7 +37,7 @@ export async function runClusterList(options: ClusterListOptions, deps: Deps): P
     return
   }
   // The attached cluster is marked in a column of its own, as a star inside a name could be part of it.
-  const rows = clusters.map((c) => [c.attached ? '*' : '', c.name ?? '-', c.id, c.url ?? '-'])
+  const rows = clusters.map((c) => [c.attached ? '*' : '', c.name ?? '-', c.id, c.url === undefined ? '-' : hideUrlPasswords(c.url)])
   io.stdout.write(formatTable(['', 'NAME', 'ID', 'URL'], rows))
 }
 

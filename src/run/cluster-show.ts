@@ -4,6 +4,7 @@
  */
 import type {ResolvedCluster} from '../cluster/config.js'
 import type {Deps} from '../deps.js'
+import {hideUrlPasswords} from '../cluster/redact.js'
 
 export interface ClusterShowOptions {
   check: boolean
@@ -30,7 +31,7 @@ export async function runClusterShow(options: ClusterShowOptions, deps: Deps): P
     const json = {
       name: cluster.name ?? null,
       id: cluster.id ?? null,
-      url: cluster.url,
+      url: hideUrlPasswords(cluster.url),
       token: cluster.token === undefined ? null : redactToken(cluster.token),
       tls: cluster.tls,
       timeoutSeconds: cluster.timeoutMs / 1000,
@@ -53,7 +54,7 @@ function describeCluster(cluster: ResolvedCluster): Row[] {
   return [
     ['name', cluster.name ?? 'none', sources.cluster],
     ['id', cluster.id ?? 'none', sources.cluster],
-    ['url', cluster.url, sources.url],
+    ['url', hideUrlPasswords(cluster.url), sources.url],
     ['token', cluster.token === undefined ? 'not set' : redactToken(cluster.token), sources.token],
     ['tls', describeTls(cluster), sources.tls],
     ['timeout', `${cluster.timeoutMs / 1000} s`, sources.timeout],

@@ -121,6 +121,18 @@ describe('the token never shows, even with --verbose', {concurrency: SPAWNS_AT_O
     })
   }
 
+  test('a password in the cluster URL shows nowhere: cluster show, --verbose, errors', async () => {
+    const password = 'pa55word-in-the-url'
+    const url = await listen((req, res) => (req.url?.startsWith('/mesos/master/state') ? sendState(res) : res.writeHead(500).end()))
+    const withPassword = url.replace('http://', `http://ops:${password}@`)
+    const shown = await checked(['cluster', 'show', '--url', withPassword], {secrets: [password]})
+    assert.match(shown.stdout, /url +http:\/\/ops:<redacted>@127\.0\.0\.1/)
+    const verbose = await checked(['task', 'list', '--url', withPassword, '--verbose'], {secrets: [password]})
+    assert.equal(verbose.code, 0, verbose.stderr)
+    const failing = await checked(['node', 'log', '--url', withPassword, '--verbose'], {secrets: [password]})
+    assert.notEqual(failing.code, 0)
+  })
+
   test('a server that echoes the token, or a piece of it, in its error: no piece of it on stderr', async () => {
     const body = `${'x'.repeat(140)} ${simToken} and cut short: ${simToken.slice(7, 70)} end`
     const url = await listen((_req, res) => res.writeHead(500, {'Content-Type': 'text/plain'}).end(body))

@@ -24,6 +24,7 @@ import ServiceLog from '../../src/commands/service/log.js'
 import TaskList from '../../src/commands/task/list.js'
 import TaskLog from '../../src/commands/task/log.js'
 import type {Deps} from '../../src/deps.js'
+import {hideUrlPasswords} from '../../src/cluster/redact.js'
 import {renderError} from '../../src/errors.js'
 import {isReaderGone, testIO} from '../../src/output/io.js'
 import {terminalSafe} from '../../src/output/sanitize.js'
@@ -87,7 +88,7 @@ export async function runInProcess(argv: string[], options: InProcessOptions = {
   } catch (error) {
     const shown = commandError(error as Error, `dcos-ts ${words}`)
     if (!isReaderGone(error)) {
-      if (shown.kind !== 'interrupted') io.stderr.write(terminalSafe(renderError(shown, false)))
+      if (shown.kind !== 'interrupted') io.stderr.write(terminalSafe(hideUrlPasswords(renderError(shown, false))))
       code = shown.exitCode
     }
   } finally {
