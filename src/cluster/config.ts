@@ -10,11 +10,12 @@
  * dcos.toml whole: DCOS_URL and DCOS_ACS_TOKEN (which belong to another cluster then) are ignored.
  */
 import {constants} from 'node:fs'
-import {access, mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {access, chmod, mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {parse as parseToml, stringify as stringifyToml} from 'smol-toml'
 import {CliError, oneLine} from '../errors.js'
+import {readSecureFile} from './secure-file.js'
 
 export interface ClusterFlags {
   url?: string
@@ -101,9 +102,13 @@ export async function readClusterToml(path: string, env: NodeJS.ProcessEnv = {})
   }
 }
 
-/** Writes a dcos.toml with mode 0600 in a 0700 folder, atomically (a crash never leaves half a file). */
+/**
+ * Writes a dcos.toml with mode 0600 in a 0700 folder, atomically (a crash never leaves half a file). A
+ * cluster's folder made more open before (by hand, or an older CLI) is tightened: it holds the token.
+ */
 export async function writeClusterToml(path: string, toml: ClusterToml): Promise<void> {
   await mkdir(dirname(path), {recursive: true, mode: 0o700})
+  await chmod(dirname(path), 0o700)
   const temporary = `${path}.${process.pid}.tmp`
   await writeFile(temporary, `${stringifyToml(toml)}\n`, {mode: 0o600})
   await rename(temporary, path)
@@ -284,13 +289,8 @@ async function resolveToken(
 ): Promise<Resolved<string | undefined>> {
   if (flags.tokenFile !== undefined) {
     const source = `flag --token-file ${flags.tokenFile}`
-    let text: string
-    try {
-      text = await readFile(flags.tokenFile, 'utf8')
-    } catch (error) {
-      throw new CliError('config', `cannot read the token file ${flags.tokenFile}: ${errorText(error)}`, {cause: error})
-    }
-    const token = text.trim()
+    // Refused when others may read it, as key and password files are.
+    const token = (await readSecureFile(flags.tokenFile, 'token file')).trim()
     if (!token) throw new CliError('config', `the token file ${flags.tokenFile} is empty`)
     return {value: token, source}
   }

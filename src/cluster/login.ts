@@ -8,11 +8,11 @@
  * Only the key's path is stored, never the key; it is re-read (and its mode re-checked) at each login.
  */
 import type {KeyObject} from 'node:crypto'
-import {readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {readClusterToml, writeClusterToml, type ClusterToml, type ResolvedCluster} from './config.js'
 import {CliError, isCliError, oneLine} from '../errors.js'
 import type {HttpClient} from './http.js'
+import {readSecureFile} from './secure-file.js'
 import {serverMessage} from './server-message.js'
 
 export const LOGIN_PATH = '/acs/api/v1/auth/login'
@@ -61,28 +61,6 @@ export interface ServiceAccount {
 const PASSWORD_TYPES = new Set<ProviderType>(['dcos-uid-password', 'dcos-uid-password-ldap'])
 const SERVICE_KEY_TYPE: ProviderType = 'dcos-uid-servicekey'
 
-/**
- * Reads a password file or private key that must not be readable by anyone else: mode 0400 or 0600, as
- * the official CLI insists (pkg/fsutil ReadSecureFile). Not checked on Windows, which has no such modes.
- */
-export async function readSecureFile(path: string, what: string): Promise<string> {
-  let mode: number
-  try {
-    mode = (await stat(path)).mode & 0o777
-  } catch (error) {
-    throw new CliError('config', `cannot read the ${what} ${path}: ${fileError(error)}`, {cause: error})
-  }
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw new CliError('config', `permissions ${octal(mode)} for '${path}' are too open, expected 0400 or 0600`, {
-      hint: `chmod 600 '${path}'`,
-    })
-  }
-  try {
-    return await readFile(path, 'utf8')
-  } catch (error) {
-    throw new CliError('config', `cannot read the ${what} ${path}: ${fileError(error)}`, {cause: error})
-  }
-}
 
 /**
  * The cluster's login providers, or 'disabled' when it needs no token at all. The providers endpoint is
@@ -274,14 +252,4 @@ export async function reloginWithServiceAccount(cluster: ResolvedCluster, http: 
   return token
 }
 
-function octal(mode: number): string {
-  return `0${mode.toString(8).padStart(3, '0')}`
-}
 
-function fileError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code
-  if (code === 'ENOENT') return 'no such file'
-  if (code === 'EACCES') return 'permission denied'
-  if (code === 'EISDIR') return 'is a folder'
-  return error instanceof Error ? error.message : String(error)
-}

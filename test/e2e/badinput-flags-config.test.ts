@@ -213,6 +213,16 @@ const CONFIG_CASES: ConfigCase[] = [
     message: /cannot read the token file .*missing-token: no such file/,
   },
   {
+    name: '--token-file that others can read',
+    setup: async () => {
+      const path = join(scratch, 'open-token')
+      await writeFile(path, 'a-token\n', {mode: 0o644})
+      return {home: makeTempHome(), args: ['--token-file', path], env: {DCOS_URL: NOWHERE}}
+    },
+    kind: 'config',
+    message: /permissions 0644 for '.*open-token' are too open, expected 0400 or 0600 \(chmod 600/,
+  },
+  {
     name: '--token-file that is a folder (unreadable as a file)',
     setup: async () => ({home: makeTempHome(), args: ['--token-file', scratch], env: {DCOS_URL: NOWHERE}}),
     kind: 'config',

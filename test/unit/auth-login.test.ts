@@ -16,15 +16,8 @@ import {decodeJwt, decodeProtectedHeader, importSPKI, jwtVerify} from 'jose'
 import type {ClusterToml, ResolvedCluster} from '../../src/cluster/config.js'
 import {CliError} from '../../src/errors.js'
 import {createHttpClient} from '../../src/cluster/http.js'
-import {
-  configuredServiceAccount,
-  readSecureFile,
-  selectProvider,
-  serviceLoginToken,
-  withLogin,
-  withoutLogin,
-  type LoginProvider,
-} from '../../src/cluster/login.js'
+import {configuredServiceAccount, selectProvider, serviceLoginToken, withLogin, withoutLogin, type LoginProvider} from '../../src/cluster/login.js'
+import {readSecureFile} from '../../src/cluster/secure-file.js'
 import {testIO} from '../../src/output/io.js'
 import {createPrompter} from '../../src/run/prompt.js'
 

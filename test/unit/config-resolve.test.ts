@@ -194,8 +194,12 @@ describe('token', {concurrency: true}, () => {
     const missing = join(dir, 'missing-token')
     await rejectsWith(resolveCluster({url: 'https://x', tokenFile: missing}, env), 'config', new RegExp(`token file ${missing}: no such file`))
     const empty = join(dir, 'empty-token')
-    await writeFile(empty, '  \n')
+    await writeFile(empty, '  \n', {mode: 0o600})
     await rejectsWith(resolveCluster({url: 'https://x', tokenFile: empty}, env), 'config', /is empty/)
+    // Others may read it: refused, as key and password files are.
+    const open = join(dir, 'open-token')
+    await writeFile(open, 'secret\n', {mode: 0o644})
+    await rejectsWith(resolveCluster({url: 'https://x', tokenFile: open}, env), 'config', /permissions 0644 for '.*open-token' are too open, expected 0400 or 0600/)
     if (process.getuid?.() !== 0) {
       const locked = join(dir, 'locked-token')
       await writeFile(locked, 'secret')
@@ -284,6 +288,12 @@ describe('config files', {concurrency: true}, () => {
     assert.equal((await stat(join(dir, '.dcos', 'clusters', 'new'))).mode & 0o777, 0o700)
     assert.deepEqual(JSON.parse(JSON.stringify(await readClusterToml(path))), toml)
     assert.match(await readFile(path, 'utf8'), /\[core\]/)
+    // A cluster folder others could list (made by hand, or by an older CLI) is tightened when written.
+    const folder = join(dir, '.dcos', 'clusters', 'old')
+    await mkdir(folder, {recursive: true, mode: 0o755})
+    await chmod(folder, 0o755)
+    await writeClusterToml(join(folder, 'dcos.toml'), toml)
+    assert.equal((await stat(folder)).mode & 0o777, 0o700)
   })
 
   test('listClusters sorts by name and attachCluster moves the marker', async () => {
