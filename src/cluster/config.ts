@@ -15,7 +15,7 @@ import {homedir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {parse as parseToml, stringify as stringifyToml} from 'smol-toml'
 import {CliError, oneLine} from '../errors.js'
-import {readSecureFile} from './secure-file.js'
+import {fileError, readSecureFile} from './secure-file.js'
 
 export interface ClusterFlags {
   url?: string
@@ -89,12 +89,12 @@ export async function readClusterToml(path: string, env: NodeJS.ProcessEnv = {})
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    throw new CliError('config', `cannot read ${displayPath(path, env)}: ${errorText(error)}`, {cause: error})
+    throw new CliError('config', `cannot read ${displayPath(path, env)}: ${fileError(error)}`, {cause: error})
   }
   try {
     return parseToml(text) as ClusterToml
   } catch (error) {
-    const detail = oneLine(errorText(error).split('\n')[0] ?? '')
+    const detail = oneLine(fileError(error).split('\n')[0] ?? '')
     throw new CliError('config', `${displayPath(path, env)} is not valid TOML: ${detail}`, {
       cause: error,
       hint: 'fix or remove the file',
@@ -122,7 +122,7 @@ export async function listClusters(env: NodeJS.ProcessEnv): Promise<ConfiguredCl
     ids = (await readdir(clustersDir, {withFileTypes: true})).filter((e) => e.isDirectory()).map((e) => e.name)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw new CliError('config', `cannot read ${displayPath(clustersDir, env)}: ${errorText(error)}`, {cause: error})
+    throw new CliError('config', `cannot read ${displayPath(clustersDir, env)}: ${fileError(error)}`, {cause: error})
   }
   const clusters = await Promise.all(
     ids.map(async (id): Promise<ConfiguredCluster | undefined> => {
@@ -377,10 +377,3 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function errorText(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code
-  if (code === 'ENOENT') return 'no such file'
-  if (code === 'EACCES') return 'permission denied'
-  if (code === 'EISDIR') return 'is a folder'
-  return error instanceof Error ? error.message : String(error)
-}

@@ -28,7 +28,8 @@ function octal(mode: number): string {
   return `0${mode.toString(8).padStart(3, '0')}`
 }
 
-function fileError(error: unknown): string {
+/** What went wrong reading a file, in a few words. */
+export function fileError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   if (code === 'ENOENT') return 'no such file'
   if (code === 'EACCES') return 'permission denied'
