@@ -165,3 +165,13 @@ function tokenExpiry(token: string | undefined): number | undefined {
     return undefined
   }
 }
+
+/** A web page (a proxy's, or a login page) with a 2xx where JSON belongs: what came back, by its title. */
+export function webPageError(client: ClientFacts, attempt: Attempt, url: string, body: string, contentType: string, status: number): CliError {
+  const what = describe(attempt.method, url, client.origin, attempt.purpose)
+  const title = serverMessage(client.redact(body), contentType)
+  return new CliError('protocol', client.redact(`${what}: expected JSON, got an HTML page${title ? `: ${oneLine(title, 120)}` : ''}`), {
+    status,
+    hint: 'a proxy or a login page answered instead of the cluster; check the cluster URL',
+  })
+}

@@ -18,7 +18,7 @@ import type {Got, OptionsInit} from 'got'
 import packageJson from '../../package.json' with {type: 'json'}
 import {CliError, isCliError, oneLine} from '../errors.js'
 import type {ResolvedCluster} from './config.js'
-import {type Attempt, type ClientFacts, describe, statusError, transportError} from './http-errors.js'
+import {type Attempt, type ClientFacts, describe, statusError, transportError, webPageError} from './http-errors.js'
 import {redactor} from './redact.js'
 import {classifiedBody, readLimited} from './response-body.js'
 import {type QueryValue, buildUrl} from './url.js'
@@ -44,6 +44,8 @@ export interface RequestOptions {
   method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE'
   /** Sent as a JSON body. */
   json?: unknown
+  /** The answer must be JSON: a web page instead (a proxy's or a login page) is a protocol error naming it. */
+  expectJson?: boolean
 }
 
 export interface HttpResponse {
@@ -124,7 +126,7 @@ class ClusterHttpClient implements HttpClient, ClientFacts {
   }
 
   async json<T = unknown>(path: string, options: RequestOptions = {}): Promise<T> {
-    const {response, body} = await this.text(path, options)
+    const {response, body} = await this.text(path, {...options, expectJson: true})
     try {
       return JSON.parse(body) as T
     } catch {
@@ -211,6 +213,10 @@ class ClusterHttpClient implements HttpClient, ClientFacts {
             request.destroy()
             const what = describe(attempt.method, response.url || attempt.url, this.origin, attempt.purpose)
             reject(new CliError('protocol', this.redact(`${what}: expected an event stream, got ${type || 'no Content-Type'}`), {status}))
+            return
+          }
+          if (options.expectJson && status >= 200 && status < 300 && type.startsWith('text/html')) {
+            readLimited(request, ERROR_BODY_LIMIT).then((body) => reject(webPageError(this, attempt, response.url || attempt.url, body, type, status)), reject)
             return
           }
           request.off('error', onError)

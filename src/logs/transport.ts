@@ -38,6 +38,7 @@ export async function fetchClusterVersion(http: HttpClient, signal?: AbortSignal
     signal,
     purpose: 'reading the DC/OS version',
     allowStatuses: [404],
+    expectJson: true,
   })
   if (response.status === 404) return undefined
   let metadata: unknown

@@ -24,6 +24,7 @@ export async function fetchMasterState(http: HttpClient, options: FetchMasterSta
     purpose: 'reading master state',
     mode: 'stream',
     idleMs: MASTER_STATE_IDLE_MS,
+    expectJson: true,
   })
   try {
     return await scanMasterState(body, {keep: options.keep})

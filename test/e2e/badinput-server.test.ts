@@ -93,11 +93,18 @@ const taskList = () => ['task', 'list']
 
 const CASES: ServerCase[] = [
   {
-    name: 'master state that is not JSON (an HTML page with 200)',
-    cluster: () => front(answer(isState, 200, {'Content-Type': 'text/html'}, '<html><body>Welcome</body></html>')),
+    name: 'a login page with 200 where master state belongs',
+    cluster: () => front(answer(isState, 200, {'Content-Type': 'text/html'}, '<html><head><title>Sign in - Corp SSO</title></head><body>Welcome</body></html>')),
     args: taskList,
     kind: 'protocol',
-    message: /^Error: the master state is not valid JSON at byte 0\n/,
+    message: /^Error: reading master state: GET \/mesos\/master\/state: expected JSON, got an HTML page: Sign in - Corp SSO \(a proxy or a login page answered instead of the cluster; check the cluster URL\)\n/,
+  },
+  {
+    name: 'master state that is not JSON',
+    cluster: () => front(answer(isState, 200, JSON_TYPE, '{"frameworks": [tru')),
+    args: taskList,
+    kind: 'protocol',
+    message: /^Error: the master state is not valid JSON at byte 19: it ends early\n/,
   },
   {
     name: 'master state without frameworks',
@@ -202,7 +209,7 @@ const CASES: ServerCase[] = [
     cluster: () => front(answer((req) => (req.url ?? '').startsWith('/dcos-metadata/dcos-version.json'), 200, {'Content-Type': 'text/html'}, '<html>maintenance</html>')),
     args: taskLog(),
     kind: 'protocol',
-    message: /dcos-version\.json with something that is not JSON/,
+    message: /reading the DC\/OS version: GET \/dcos-metadata\/dcos-version\.json: expected JSON, got an HTML page: maintenance/,
   },
   // An event with an id is checked against the file and repaired from it (test/e2e/task-file-exact.test.ts);
   // one without an id cannot be: after a second such stream in a row, the follow fails.

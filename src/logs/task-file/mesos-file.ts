@@ -124,6 +124,7 @@ export class MesosFile {
       signal,
       allowStatuses: [404],
       purpose: `reading ${this.path} on agent ${this.agentId}`,
+      expectJson: true,
     })
     const parts: Buffer[] = []
     let size = 0
