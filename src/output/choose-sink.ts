@@ -49,9 +49,18 @@ function canRedraw(env: NodeJS.ProcessEnv): boolean {
   return !set('CI') && !set('CONTINUOUS_INTEGRATION') && env.TERM !== 'dumb'
 }
 
-/** True when createSink mounts the live view: a terminal, following, text output, --no-tui not given. */
+/** The least a live view needs: narrower or lower, its footer would wrap a character a line over the screen. */
+const LIVE_VIEW_MIN = {columns: 20, rows: 5}
+
+/** Whether the terminal has room for the live view (a pty of 0x0, as some tools open, has none). */
+function roomFor(io: IO): boolean {
+  const {columns, rows} = io.stdout as {columns?: number; rows?: number}
+  return (columns ?? 0) >= LIVE_VIEW_MIN.columns && (rows ?? 0) >= LIVE_VIEW_MIN.rows
+}
+
+/** True when createSink mounts the live view: a terminal with room for it, following, text output, --no-tui not given. */
 export function wantsLiveView(options: OutputOptions, io: IO): boolean {
-  return options.follow && options.tui && io.isStdoutTTY && !isJson(options.format) && canRedraw(io.env)
+  return options.follow && options.tui && io.isStdoutTTY && !isJson(options.format) && canRedraw(io.env) && roomFor(io)
 }
 
 export async function createSink(options: OutputOptions, io: IO, context: SinkContext = {}): Promise<OutputSink> {

@@ -96,6 +96,7 @@ export interface TestIOOptions {
   /** Pretend stdout, stderr and stdin are terminals. */
   tty?: boolean
   columns?: number
+  rows?: number
   env?: NodeJS.ProcessEnv
 }
 
@@ -109,7 +110,7 @@ export function testIO(options: TestIOOptions = {}): TestIO {
     for (const writer of [stdout, stderr]) {
       writer.isTTY = true
       writer.columns = columns
-      writer.rows = 24
+      writer.rows = options.rows ?? 24
     }
   }
   const controller = new AbortController()

@@ -8,15 +8,17 @@
 import type {ChalkInstance} from 'chalk'
 
 /**
- * C0 controls except TAB and LF, DEL, C1 controls (U+0080-U+009F: 8-bit CSI/OSC on some terminals), and
- * the bidirectional overrides and isolates that reorder what is shown (U+202A-U+202E, U+2066-U+2069).
+ * C0 controls except TAB and LF, DEL, C1 controls (U+0080-U+009F: 8-bit CSI/OSC on some terminals), the
+ * bidirectional overrides and isolates that reorder what is shown (U+202A-U+202E, U+2066-U+2069), the
+ * marks that steer it unseen (U+200E, U+200F, U+061C), characters that show nothing (U+200B, U+FEFF), and
+ * the Unicode line and paragraph separators (U+2028, U+2029), which some terminals take as line ends.
  */
-const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/
 const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g')
 
 function visible(char: string): string {
   const code = char.charCodeAt(0)
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
 }
 
 /** True when the text holds anything terminalSafe would change: one regex test, the per-line fast path. */
@@ -35,11 +37,11 @@ export function terminalSafe(text: string, chalk?: ChalkInstance): string {
 }
 
 /**
- * JSON.stringify escapes C0 controls and lone surrogates but not C1 controls or bidi overrides; escaping
- * those too keeps `--output json` safe to look at on a terminal (`| jq` or not) without changing what a
+ * JSON.stringify escapes C0 controls and lone surrogates but not C1 controls, bidi overrides or the
+ * invisible characters above; escaping those too keeps `--output json` safe to look at on a terminal (`| jq` or not) without changing what a
  * JSON parser reads back.
  */
-const JSON_UNSAFE = /[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/
+const JSON_UNSAFE = /[\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/
 const JSON_UNSAFE_ALL = new RegExp(JSON_UNSAFE.source, 'g')
 
 function jsonEscape(char: string): string {

@@ -36,6 +36,13 @@ const lines = (messages: string[]): LogEvent => ({
 })
 
 describe('live view (in process, fake terminal)', () => {
+  test('a terminal without room for it (0x0, as some tools open a pty; too narrow or too low) gets plain lines', () => {
+    for (const [columns, rows] of [[0, 0], [19, 24], [80, 4]]) {
+      assert.equal(wantsLiveView(follow, testIO({tty: true, columns, rows})), false, `${columns}x${rows}`)
+    }
+    assert.equal(wantsLiveView(follow, testIO({tty: true, columns: 20, rows: 5})), true)
+  })
+
   test('only for a terminal, following, text, not CI, not a dumb terminal', () => {
     const {io} = terminal()
     assert.equal(wantsLiveView(follow, io), true)

@@ -4,8 +4,11 @@ import fc from 'fast-check'
 import {createChalk} from '../../src/output/color.js'
 import {hasUnsafeChars, jsonTerminalSafe, terminalSafe} from '../../src/output/sanitize.js'
 
-/** Anything that could steer a terminal: C0 except TAB/LF, DEL, C1, bidi overrides and isolates. */
-const STEERING = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/
+/**
+ * Anything that could steer a terminal or hide from it: C0 except TAB/LF, DEL, C1, bidi overrides, isolates
+ * and marks, invisible characters, the Unicode line and paragraph separators.
+ */
+const STEERING = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/
 
 describe('terminalSafe', () => {
   test('plain text, tabs and newlines pass untouched (and the fast path says so)', () => {
@@ -23,6 +26,12 @@ describe('terminalSafe', () => {
     assert.equal(terminalSafe('nul\x00bs\x08del\x7f'), 'nul\\x00bs\\x08del\\x7f')
     assert.equal(terminalSafe('c1 csi \x9b2J'), 'c1 csi \\x9b2J')
     assert.equal(terminalSafe('bidi \u202eevil'), 'bidi \\u202eevil')
+  })
+
+  test('characters that show nothing, marks that reorder unseen, and Unicode line ends are shown as escapes', () => {
+    assert.equal(terminalSafe('zero\u200bwidth bom\ufeff'), 'zero\\u200bwidth bom\\ufeff')
+    assert.equal(terminalSafe('marks \u200e\u200f\u061c'), 'marks \\u200e\\u200f\\u061c')
+    assert.equal(terminalSafe('one\u2028two\u2029three'), 'one\\u2028two\\u2029three')
   })
 
   test('with colour on, the escapes are dimmed', () => {
