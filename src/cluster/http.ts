@@ -32,7 +32,8 @@ export interface RequestOptions {
   /**
    * 'request' (default): connect and response timeouts from the cluster config, for ordinary calls.
    * 'stream': connect and response-header timeouts only; the body may flow for ever (follow mode),
-   * `idleMs` then bounds the silence between two chunks (a retryable network error when exceeded).
+   * `idleMs` then bounds the silence between two chunks (default: the cluster's timeout; a retryable
+   * network error when exceeded).
    */
   mode?: 'request' | 'stream'
   idleMs?: number
@@ -239,7 +240,7 @@ class ClusterHttpClient implements HttpClient, ClientFacts {
     // ever, a follow may last for days), and a stall guard for ordinary requests. It also fires when the
     // caller stops reading for that long, which a follow then treats like any other idle stream.
     const t = this.timeoutMs
-    const timeout = {connect: t, secureConnect: t, response: t, socket: options.mode === 'stream' ? options.idleMs : t}
+    const timeout = {connect: t, secureConnect: t, response: t, socket: options.mode === 'stream' ? (options.idleMs ?? t) : t}
     return {
       isStream: true,
       method: attempt.method as OptionsInit['method'],

@@ -8,7 +8,7 @@
  *   half random) so many followers do not reconnect in step. The count starts again once an attempt
  *   delivered new entries or stayed up 10 s, so a server that accepts and drops at once is not hammered.
  * - Giving up: while following, never on a retryable fault (the user sees `reconnecting` with the attempt
- *   and the reason, and Ctrl-C stops); without following, after `maxAttempts`. A non-retryable error
+ *   and the reason, and Ctrl-C stops); without following, at once (`maxAttempts`). A non-retryable error
  *   (401, 403, 404, protocol) emits `failed` and is thrown.
  * - Repeats: after a resume, entries up to the resume cursor are dropped (byte offsets compare as
  *   numbers, journal cursors by seqnum within one journal file, anything else by equality). Only the
@@ -38,7 +38,10 @@ export interface FollowPolicy {
   /** How long without entries before isFinished is asked again (default 3000 ms). */
   idleCheckMs?: number
   backoff?: {initialMs?: number; maxMs?: number}
-  /** Attempts of a read without following, counting the first (default 4). */
+  /**
+   * Attempts of a read without following, counting the first: 1 by default, so a one-shot command ends
+   * within its timeout (only a follow retries); a follow's last read once its task finished, 4.
+   */
   maxAttempts?: number
   /** For the jitter; Math.random by default. */
   random?(): number
@@ -149,7 +152,7 @@ export function follow(source: LogSource, policy: FollowPolicy): FollowStream {
       const reason = failure?.message ?? 'the server ended the stream'
       if (!policy.follow || draining) {
         failures++
-        if (uncursored || failures >= (policy.maxAttempts ?? 4)) {
+        if (uncursored || failures >= (policy.maxAttempts ?? (policy.follow ? 4 : 1))) {
           const error = failure ?? new CliError('network', reason, {retryable: true})
           yield status('failed', {detail: error.message})
           throw error

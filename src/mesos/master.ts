@@ -8,8 +8,6 @@ import {parsePid, type MasterState, type MesosAgent, type MesosFramework, type T
 
 export const MASTER_STATE_PATH = '/mesos/master/state'
 
-/** A large state can take a while to arrive, but never this long without a byte. */
-const MASTER_STATE_IDLE_MS = 60_000
 
 export interface FetchMasterStateOptions {
   signal?: AbortSignal
@@ -23,7 +21,6 @@ export async function fetchMasterState(http: HttpClient, options: FetchMasterSta
     signal: options.signal,
     purpose: 'reading master state',
     mode: 'stream',
-    idleMs: MASTER_STATE_IDLE_MS,
     expectJson: true,
   })
   try {

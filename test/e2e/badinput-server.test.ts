@@ -198,6 +198,26 @@ const CASES: ServerCase[] = [
     message: /reading master state: GET \/mesos\/master\/state: no response from 127\.0\.0\.1:\d+ within 300 ms \(raise --timeout/,
   },
   {
+    name: 'headers, then silence: the body is bound by --timeout too',
+    cluster: () =>
+      front((req, res) => {
+        if (!isState(req)) return false
+        res.writeHead(200, JSON_TYPE)
+        res.write('{"frameworks": [')
+        return true
+      }),
+    args: () => ['task', 'list', '--timeout', '0.3'],
+    kind: 'network',
+    message: /reading master state: GET \/mesos\/master\/state: no data from 127\.0\.0\.1:\d+ for 300 ms/,
+  },
+  {
+    name: 'a read that never answers, without following: one error, no reconnecting',
+    cluster: () => front((req) => /^\/agent\/[^/]+\/files\/read/.test(req.url ?? '')),
+    args: taskLog('--timeout', '0.3'),
+    kind: 'network',
+    message: /files\/read\?path=\S+: no response from 127\.0\.0\.1:\d+ within 300 ms/,
+  },
+  {
     name: 'an https URL for a server that speaks plain HTTP',
     cluster: async () => (await front(() => false)).replace('http:', 'https:'),
     args: taskList,

@@ -46,8 +46,6 @@ export interface JournalSelection {
 
 /** dcos-log pings every 15 s on journal event streams; three missed pings mean the connection is gone. */
 export const JOURNAL_IDLE_MS = 45_000
-/** A range read may stay silent while journald scans for matches. */
-export const RANGE_IDLE_MS = 120_000
 
 export function createJournalSource(
   http: HttpClient,
@@ -78,7 +76,6 @@ export function createJournalSource(
           headers: {...range.headers, Accept: 'application/json'},
           signal,
           mode: 'stream',
-          idleMs: RANGE_IDLE_MS,
           purpose: `reading ${stream.label} logs`,
         })
         yield []
