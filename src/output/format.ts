@@ -234,8 +234,38 @@ export type BatchEncoder = (entries: readonly LogEntry[]) => Buffer | Buffer[]
 export function createBatchEncoder(options: RenderOptions, render: EntryRenderer): BatchEncoder | undefined {
   if (options.kind !== 'task') return undefined
   if (options.format === 'json') return taskJsonEncoder(render)
-  if (isJson(options.format) || options.prefix || options.terminalSafe || options.timestamps) return undefined
-  return messageEncoder(render)
+  if (isJson(options.format) || options.terminalSafe || options.timestamps) return undefined
+  return options.prefix ? prefixedEncoder(render, createPrefixer(options)) : messageEncoder(render)
+}
+
+/**
+ * Text with each stream's prefix: the prefix, the message's bytes as they were read (invalid UTF-8
+ * included: a pipe gets the task's bytes) and a newline.
+ */
+function prefixedEncoder(render: EntryRenderer, prefixOf: (stream: StreamInfo) => string): BatchEncoder {
+  const prefixes = new Map<StreamInfo, Buffer>()
+  const prefixBytes = (entry: ByteEntry): Buffer => {
+    let bytes = prefixes.get(entry.stream)
+    if (bytes === undefined) prefixes.set(entry.stream, (bytes = Buffer.from(prefixOf(entry.stream))))
+    return bytes
+  }
+  return (entries) => {
+    const {size, texts} = measure(entries, (entry) => prefixBytes(entry).length + entry.end - entry.start + 1, render)
+    const out = Buffer.allocUnsafe(size)
+    let at = 0
+    for (let i = 0; i < entries.length; i++) {
+      const text = texts?.[i]
+      if (text !== undefined) {
+        at += out.write(text, at)
+        continue
+      }
+      const entry = entries[i] as ByteEntry
+      at += prefixBytes(entry).copy(out, at)
+      at += entry.bytes.copy(out, at, entry.start, entry.end)
+      out[at++] = LF
+    }
+    return out
+  }
 }
 
 /**

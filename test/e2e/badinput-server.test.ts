@@ -340,6 +340,17 @@ describe('odd bytes in a task log are data, printed, not errors', {concurrency: 
     assert.deepEqual(text.stdoutBytes, file)
   })
 
+  test('several streams to a pipe: each line its prefix, then the task\'s bytes as written', async () => {
+    const bytes = Buffer.from('ok\nbad \xff\xfe\n', 'latin1')
+    const name = `odd${++serial}`
+    for (let n = 0; n < 2; n++) sim.writeFile(sim.addSyntheticTask({lines: 0, name}).id, 'stdout', bytes)
+    const result = await runInProcess(['task', 'log', name], {env: {DCOS_URL: sim.url}})
+    assert.equal(result.code, 0, result.stderr)
+    const lines = result.stdoutBytes.toString('latin1').trimEnd().split('\n')
+    assert.equal(lines.length, 4)
+    for (const line of lines) assert.match(line, /^\[\S+\] (ok|bad \xff\xfe)$/)
+  })
+
   test('NUL bytes are kept: \\u0000 in JSON, as written in a pipe, exit 0', async () => {
     const task = taskWith('stdout', Buffer.from('nul \0 inside\0\nnext\n'))
     const json = await read(task, '-o', 'json')

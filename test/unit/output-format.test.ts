@@ -165,10 +165,10 @@ describe('batches as bytes', () => {
   const odd: StreamInfo = {id: 'odd', kind: 'task', label: 'odd', task: 'we"b\u202e'}
 
   test('the bytes are exactly the rendered text, for byte entries and others, any message and cursor', () => {
-    for (const format of ['text', 'cat', 'json'] as const) {
-      const render = createEntryRenderer(options({format}))
-      const encode = createBatchEncoder(options({format}), render)
-      assert.ok(encode, format)
+    for (const chosen of [{format: 'text'}, {format: 'cat'}, {format: 'json'}, {format: 'text', prefix: true}, {format: 'text', prefix: true, chalk: createChalk(1)}] as const) {
+      const render = createEntryRenderer(options(chosen))
+      const encode = createBatchEncoder(options(chosen), render)
+      assert.ok(encode, JSON.stringify(chosen))
       const entry = fc.record({
         message: fc.oneof(fc.string({unit: 'binary', maxLength: 30}), fc.string({maxLength: 30})),
         bytes: fc.boolean(),
@@ -202,8 +202,8 @@ describe('batches as bytes', () => {
     }
   })
 
-  test('only where the renderer adds nothing per line that needs text', () => {
-    for (const overrides of [{prefix: true}, {terminalSafe: true}, {timestamps: true}, {format: 'json-pretty' as const}, {kind: 'component' as const}]) {
+  test('not where the renderer adds text per line (escapes, times) or the format is not the task\'s text or JSON', () => {
+    for (const overrides of [{terminalSafe: true}, {timestamps: true}, {format: 'json-pretty' as const}, {kind: 'component' as const}]) {
       const chosen = options(overrides)
       assert.equal(createBatchEncoder(chosen, createEntryRenderer(chosen)), undefined, JSON.stringify(overrides))
     }
