@@ -14,6 +14,7 @@ import type {LogTransport} from '../../src/logs/transport.js'
 import {fetchMasterState} from '../../src/mesos/master.js'
 import {resolveTasks} from '../../src/mesos/resolve-task.js'
 import {taskFileTarget} from '../../src/read/task-sources.js'
+import {sleep} from '../../src/run/create-deps.js'
 import type {Sim} from '../../src/sim/index.js'
 
 export function simHttp(sim: Sim, token?: string): HttpClient {
@@ -27,15 +28,8 @@ export function simHttp(sim: Sim, token?: string): HttpClient {
   return createHttpClient(cluster)
 }
 
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer)
-      reject(signal.reason)
-    })
-  })
+/** The run's own sleep: it resolves after ms or rejects when the signal aborts, and leaves no listener. */
+export {sleep} from '../../src/run/create-deps.js'
 
 /** Quick quiet spells: the sim's dcos-log polls every filePollMs (20 ms in these tests), not every second. */
 export const FAST: Partial<TaskFileOptions> = {quietMs: 150, graceMs: 100, intervalMs: 30}
