@@ -207,6 +207,29 @@ describe('task log --follow', {concurrency: true}, () => {
     assert.equal(resumed.stdout, 'y 1\ny 2\n', resumed.stderr)
   })
 
+  test('a cursor this file cannot have is exit 2 with the reason, followed or not, and prints nothing', async () => {
+    const task = sim.addSyntheticTask({lines: 1, name: 'cursors'})
+    sim.writeFile(task.id, 'stdout', text(['first', 'second', 'third'])) // newlines at 5, 12, 18
+    const cases: Array<[cursor: string, message: RegExp]> = [
+      ['999999999', new RegExp(`--cursor 999999999 is past the end of stdout of task ${task.id.replace(/\./g, '\\.')} \\(19 bytes\\)`)],
+      ['19', /--cursor 19 is past the end of stdout of task .* \(19 bytes\)/],
+      ['7', /--cursor 7 is not where a line of stdout of task .* ends: it is from another file, or the file was rotated since/],
+      ['garbage', /"garbage" is not a task log cursor/],
+    ]
+    for (const [cursor, message] of cases) {
+      for (const follow of [[], ['--follow']]) {
+        const result = await runInProcess(['task', 'log', task.id, '--cursor', cursor, ...follow], {env: {DCOS_URL: sim.url}})
+        assert.equal(result.code, EXIT_CODES.usage, `--cursor ${cursor} ${follow.join('')}: ${result.stderr}`)
+        assert.match(result.stderr, message)
+        assert.equal(result.stdout, '')
+      }
+    }
+    const atTheEnd = await runInProcess(['task', 'log', task.id, '--cursor', '18'], {env: {DCOS_URL: sim.url}})
+    assert.deepEqual([atTheEnd.code, atTheEnd.stdout], [0, ''], 'the last newline: nothing more yet')
+    const atTheStart = await runInProcess(['task', 'log', task.id, '--cursor', '5'], {env: {DCOS_URL: sim.url}})
+    assert.equal(atTheStart.stdout, 'second\nthird\n', atTheStart.stderr)
+  })
+
   test('following a finished task prints its last lines and exits 0', async () => {
     const [task] = byName(sim, 'sidecar')
     sim.writeFile(task.id, 'stdout', text(numbered('done', 3)))

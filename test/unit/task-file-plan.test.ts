@@ -27,7 +27,8 @@ const rows: Array<[string, ReadState, Step]> = [
 
   // Resuming from a cursor: no window.
   ['a resume without following reads from the cursor to the end, its newline checked', {window: tail(10), follow: false, loggingV2: true, after: 41}, {kind: 'catch-up', after: 41, finish: true}],
-  ['a followed resume streams from the cursor at once', {window: tail(10), follow: true, loggingV2: true, after: 41}, {kind: 'stream-v2', after: 41}],
+  ['a followed resume from a cursor of this file streams from it at once', {window: tail(10), follow: true, loggingV2: true, after: 41}, {kind: 'stream-v2', after: 41}],
+  ['a followed resume from the user\'s cursor checks its newline through the files API first', {window: tail(10), follow: true, loggingV2: true, after: 41, cursorUnverified: true}, {kind: 'catch-up', after: 41, finish: false}],
   ['a followed resume without logging v2 polls', {window: tail(10), follow: true, loggingV2: false, after: 41}, {kind: 'poll', after: 41}],
 
   // Following, once the window is printed.

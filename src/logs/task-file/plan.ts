@@ -32,6 +32,11 @@ export interface ReadState {
   loggingV2: boolean
   /** Resuming: the newline the first line to print comes after (a cursor). */
   after?: number
+  /**
+   * That cursor is the user's and no read has found its newline yet: it is checked through the files API
+   * before anything else, so a cursor from another file, or past this one's end, is an error, not a dump.
+   */
+  cursorUnverified?: boolean
   /** The most of a window held in memory (default HOLD_BYTES). */
   holdBytes?: number
   /** The file's size, as measured once: every window is taken from it. */
@@ -77,13 +82,14 @@ export type Step =
 export function nextStep(state: ReadState): Step {
   const {follow} = state
   if (state.ended) return {kind: 'done'}
-  // A resume has no window: printing stands right after the cursor, and without following it reads to the end.
+  // A resume has no window: printing stands right after the cursor, and without following it reads to the end
+  // (through the files API, as a user's cursor is first checked there).
   const resuming = state.after !== undefined && state.printedTo === undefined
   const printedTo = resuming ? (state.after as number) + 1 : state.printedTo
   if (printedTo === undefined) return windowStep(state)
   const after = printedTo - 1
   if (state.replaced) return {kind: 'finish-rotated', after}
-  if (state.behind || (resuming && !follow)) return {kind: 'catch-up', after, finish: !follow}
+  if (state.behind || (resuming && (!follow || state.cursorUnverified))) return {kind: 'catch-up', after, finish: !follow}
   if (!follow) return {kind: 'done'}
   if (state.loggingV2 && after >= 0) return {kind: 'stream-v2', after}
   return {kind: 'poll', after}

@@ -52,11 +52,21 @@ export interface TaskFileOptions extends Clock {
 }
 
 export function createTaskFileSource(http: HttpClient, target: TaskFileTarget, window: LogWindow, options: TaskFileOptions): LogSource {
+  const cursor: CursorCheck = {verified: false}
   return {
     stream: target.stream,
     cursorOrder: 'byte-offset',
-    open: (request, signal) => new TaskFileRead(http, target, window, request, options, signal).run(),
+    open: (request, signal) => new TaskFileRead(http, target, window, request, options, signal, cursor).run(),
   }
+}
+
+/**
+ * Whether the first cursor a source was opened with (the user's --cursor) was found at a newline of the
+ * file. Shared by the source's connections: follow.ts opens the next from the same cursor until a line
+ * was printed, and from then on from cursors of this file.
+ */
+interface CursorCheck {
+  verified: boolean
 }
 
 /** One connection's worth of reading (follow.ts opens another after any failure, from the last cursor). */
@@ -66,6 +76,8 @@ class TaskFileRead {
   private readonly lines: LineAssembler
   /** Where the assembler stands: the offset of the next byte it expects (-1 before any). */
   private linesAt = -1
+  /** The file's size when an unverified cursor lay past its end (the message says so). */
+  private sizeBeforeCursor: number | undefined
   private scan: BackwardLineScan | undefined
   /** The window's bytes in hand, [state.heldFrom, state.size). */
   private held: Buffer[] = []
@@ -81,12 +93,14 @@ class TaskFileRead {
     request: OpenRequest,
     private readonly options: TaskFileOptions,
     private readonly signal: AbortSignal,
+    private readonly cursor: CursorCheck,
   ) {
     this.state = {
       window,
       follow: request.follow,
       loggingV2: target.loggingV2Path !== undefined,
       after: request.after === undefined ? undefined : parseOffset(request.after),
+      cursorUnverified: request.after !== undefined && !cursor.verified,
       holdBytes: options.holdBytes,
     }
     this.file = new MesosFile(http, target.agentId, target.path)
@@ -287,6 +301,7 @@ class TaskFileRead {
     for await (let bytes of this.file.readForward(Math.max(after, 0), to, this.signal)) {
       if (first) {
         if (bytes[0] !== LF) throw new FileReplaced()
+        this.cursorFound()
         bytes = bytes.subarray(1)
         first = false
       }
@@ -308,6 +323,7 @@ class TaskFileRead {
       return
     }
     if (size < after + 1) {
+      if (this.state.cursorUnverified) this.sizeBeforeCursor = size
       this.state.replaced = true
       return
     }
@@ -338,6 +354,7 @@ class TaskFileRead {
         for await (let bytes of rotated.readForward(Math.max(after, 0), size, this.signal)) {
           if (first) {
             if (bytes[0] !== LF) throw new FileReplaced()
+            this.cursorFound()
             bytes = bytes.subarray(1)
             first = false
           }
@@ -348,6 +365,8 @@ class TaskFileRead {
         if (!(error instanceof FileReplaced)) throw error
       }
     }
+    // Neither the file nor the one rotated before it has the user's cursor at a newline.
+    if (this.state.cursorUnverified) throw this.cursorNotFound(after)
     this.lines.restart(0, true)
     this.linesAt = 0
     Object.assign(this.state, {replaced: false, behind: true, printedTo: 0})
@@ -376,6 +395,19 @@ class TaskFileRead {
 
   private missing(): CliError {
     return fileGone(this.target.path)
+  }
+
+  private cursorFound(): void {
+    this.cursor.verified = true
+    this.state.cursorUnverified = false
+  }
+
+  private cursorNotFound(after: number): CliError {
+    const hint = 'resume with the cursor printed for this task and file, or read from the start with --lines all'
+    if (this.sizeBeforeCursor !== undefined) {
+      return new CliError('usage', `--cursor ${after} is past the end of ${this.target.name} (${this.sizeBeforeCursor} bytes)`, {hint})
+    }
+    return new CliError('usage', `--cursor ${after} is not where a line of ${this.target.name} ends: it is from another file, or the file was rotated since`, {hint})
   }
 }
 
