@@ -29,6 +29,8 @@ const seconds = Flags.custom<number>({
 export interface Parsed<C extends {flags: Interfaces.FlagInput; args: Interfaces.ArgInput}> {
   flags: Interfaces.InferredFlags<C['flags']> & BaseFlagValues
   args: Interfaces.InferredArgs<C['args']>
+  /** The arguments and flags as typed, in order (for the command line that resumes a read). */
+  raw: Interfaces.ParserOutput['raw']
 }
 
 /** The parsed values of DcosCommand.baseFlags. */

@@ -2,9 +2,11 @@
  * Flags every log command shares (task log, node log, service log), declared once. Commands spread the
  * groups they need into their own `flags`; the parsed values become OutputOptions in one place.
  */
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 import {CliError} from './errors.js'
 import type {LogWindow} from './logs/sources/window.js'
+import {parseOffset} from './logs/task-file/mesos-file.js'
+import type {TaskCursor} from './read/task-sources.js'
 import type {OutputOptions} from './output/choose-sink.js'
 import {compilePatterns} from './output/filter.js'
 import type {EntryKind, OutputFormat} from './output/format.js'
@@ -20,6 +22,24 @@ export const readFlags = {
     default: '10',
   }),
   cursor: Flags.string({description: 'Start strictly after this cursor (printed on Ctrl-C) instead of the last N lines'}),
+}
+
+/** task log's --cursor: one for each task, as the resume line prints them. */
+export const taskCursorFlag = Flags.string({
+  multiple: true,
+  multipleNonGreedy: true,
+  description: 'Start strictly after this cursor instead of the last N lines: TASK=OFFSET for each task, as printed on Ctrl-C (tasks without one are read from their first line); a bare OFFSET when one task is read',
+})
+
+/**
+ * `OFFSET` or `TASK=OFFSET`. A task id may itself hold `=`, an offset never does: the last one splits.
+ */
+export function parseTaskCursor(value: string): TaskCursor {
+  const split = value.lastIndexOf('=')
+  if (split < 0) return {offset: String(parseOffset(value))}
+  const task = value.slice(0, split)
+  if (task === '') throw new CliError('usage', `--cursor '${value}' names no task before '='`, {hint: 'give it as TASK=OFFSET'})
+  return {task, offset: String(parseOffset(value.slice(split + 1)))}
 }
 
 /** How entries look; the live view and colours apply only on a terminal. */
@@ -40,8 +60,8 @@ export const outputFlags = {
   prefix: Flags.boolean({allowNo: true, description: 'Prefix each line with its stream (default: only when several streams)', helpGroup: OUTPUT}),
   timestamps: Flags.boolean({default: false, char: 't', description: 'Prefix each line with its time where the source has one', helpGroup: OUTPUT}),
   utc: Flags.boolean({default: false, description: 'Show times in UTC instead of local time', helpGroup: OUTPUT}),
-  include: Flags.string({multiple: true, description: 'Only print lines matching this regular expression (repeatable: any of them)', helpGroup: OUTPUT}),
-  exclude: Flags.string({multiple: true, description: 'Do not print lines matching this regular expression (repeatable)', helpGroup: OUTPUT}),
+  include: Flags.string({multiple: true, multipleNonGreedy: true, description: 'Only print lines matching this regular expression (repeatable: any of them)', helpGroup: OUTPUT}),
+  exclude: Flags.string({multiple: true, multipleNonGreedy: true, description: 'Do not print lines matching this regular expression (repeatable)', helpGroup: OUTPUT}),
 }
 
 /** The values of outputFlags after parsing, and --follow (the live view is for following). */
@@ -83,6 +103,26 @@ export function outputOptions(flags: OutputFlagValues, kind: EntryKind, format: 
     include: compilePatterns('include', flags.include ?? []),
     exclude: compilePatterns('exclude', flags.exclude ?? []),
   }
+}
+
+/** What oclif's parser read, in order. */
+export type RawTokens = Interfaces.ParserOutput['raw']
+
+/** The program's name in the commands dcos-ts prints for the user to run. */
+const BIN = 'dcos-ts'
+
+/**
+ * The command as the user typed it (oclif's raw tokens: arguments and flags in their order, a boolean as
+ * written, `-f` or `--no-tui`), less the flags named in `drop`: where it started reading, which the resume
+ * line's cursors replace.
+ */
+export function commandWords(command: string, raw: RawTokens, drop: readonly string[]): string[] {
+  const words = [BIN, ...command.split(' ')]
+  for (const token of raw) {
+    if (token.type === 'arg') words.push(token.input)
+    else if (!drop.includes(token.flag)) words.push(...(token.input.startsWith('-') ? [token.input] : [`--${token.flag}`, token.input]))
+  }
+  return words
 }
 
 /** MESOS_ID, or --mesos-id as the DC/OS CLI spelled it; given both, they must agree. */

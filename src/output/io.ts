@@ -58,6 +58,8 @@ export interface TestIO extends IO {
   stdoutBytes(): Buffer
   /** Simulates the reader going away (the pipe to `head` closing: EPIPE). */
   closeStdout(): void
+  /** Resolves once stdout's text so far passes the test: a test waits on output, not on time. */
+  stdoutWhen(test: (text: string) => boolean): Promise<void>
 }
 
 class MemoryWriter extends Writable {
@@ -89,6 +91,19 @@ class MemoryWriter extends Writable {
   private keep(bytes: Buffer): void {
     this.bytes.push(Buffer.from(bytes))
     this.chunks.push(bytes.toString('utf8'))
+    this.emit('kept')
+  }
+
+  when(test: (text: string) => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!test(this.text())) return
+        this.off('kept', check)
+        resolve()
+      }
+      this.on('kept', check)
+      check()
+    })
   }
 }
 
@@ -127,6 +142,7 @@ export function testIO(options: TestIOOptions = {}): TestIO {
     stderrText: () => stderr.text(),
     stdoutBytes: () => stdout.all(),
     closeStdout: () => controller.abort(Object.assign(new Error('write EPIPE'), {code: 'EPIPE'})),
+    stdoutWhen: (test) => stdout.when(test),
   }
 }
 

@@ -51,14 +51,28 @@ function shellWord(value: string): string {
 }
 
 /**
- * The lines to print on stderr after an interrupted follow, e.g. `Resume with: --cursor 12345`; one line
- * per stream, naming it, when there are several. Empty when no cursor was seen.
+ * How to run a command again from where it stopped: its words as the user typed them, less where it
+ * started (--lines, --cursor, ...), to which the cursors are added.
  */
-export function formatResumeHint(points: readonly ResumePoint[]): string {
-  if (points.length === 1) return `Resume with: --cursor ${shellWord(points[0].cursor)}\n`
-  return points
-    .map((point) => `Resume ${terminalSafe(point.stream.label)} with: --cursor ${shellWord(point.cursor)}\n`)
-    .join('')
+export interface ResumeCommand {
+  words: readonly string[]
+  /**
+   * Each cursor names its stream (`--cursor web.1=4821`, task log): it resumes every stream, however
+   * many match when it runs again. Otherwise there is one stream and the cursor is given bare.
+   */
+  labelled: boolean
+}
+
+/**
+ * The line to print on stderr after an interrupted read: one command that resumes every stream exactly,
+ * e.g. `Resume with: dcos-ts task log web --follow --cursor web.1=4821 --cursor web.2=977`. Each word is
+ * quoted for a POSIX shell where it needs it, so the line can be copied as it is and split by a script.
+ * Empty when no cursor was seen.
+ */
+export function formatResumeHint(points: readonly ResumePoint[], command: ResumeCommand): string {
+  if (points.length === 0) return ''
+  const cursors = points.flatMap((point) => ['--cursor', command.labelled ? `${point.stream.label}=${point.cursor}` : point.cursor])
+  return `Resume with: ${terminalSafe([...command.words, ...cursors].map(shellWord).join(' '))}\n`
 }
 
 /**

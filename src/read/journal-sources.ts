@@ -55,6 +55,8 @@ export interface JournalReadOptions {
   follow: boolean
   cursor?: string
   output: OutputOptions
+  /** The command as typed, for the resume line (one stream: its cursor bare). */
+  resumeWords: string[]
 }
 
 const DEFAULT_WINDOW: LogWindow = {kind: 'tail', lines: 10}
@@ -130,7 +132,7 @@ export async function readJournal(options: JournalReadOptions, deps: Deps): Prom
     options.component !== undefined && options.cursor === undefined && since === undefined
       ? componentSource(sources, options.component, options.window ?? (until === undefined ? DEFAULT_WINDOW : {kind: 'all'}), selection, node.description)
       : await knownUnitSource(sources, options, selection, node.description, signal)
-  await streamLogs([{source}], {follow: options.follow, cursor: options.cursor, maxStreams: 1, output: options.output}, deps)
+  await streamLogs([{source, after: options.cursor}], {follow: options.follow, maxStreams: 1, output: options.output, resume: {words: options.resumeWords, labelled: false}}, deps)
 }
 
 async function knownUnitSource(sources: JournalSourceFactory, options: JournalReadOptions, selection: JournalSelection, nodeName: string, signal: AbortSignal): Promise<LogSource> {

@@ -11,21 +11,23 @@ import {follow} from '../logs/follow.js'
 import {merge} from '../logs/merge.js'
 import {createSink, type OutputOptions} from '../output/choose-sink.js'
 import {isReaderGone} from '../output/io.js'
-import {formatResumeHint} from '../output/sinks.js'
+import {formatResumeHint, type ResumeCommand} from '../output/sinks.js'
 import type {Deps} from '../deps.js'
 
 export interface StreamSpec {
   source: LogSource
+  /** Start strictly after this cursor (the user's --cursor) instead of the source's window. */
+  after?: string
   /** The stop condition while following (a task reached a terminal state): its detail, e.g. TASK_FINISHED. */
   isFinished?: () => Promise<string | undefined>
 }
 
 export interface StreamLogsOptions {
   follow: boolean
-  /** Start strictly after this cursor (only with one stream). */
-  cursor?: string
   maxStreams: number
   output: OutputOptions
+  /** The command to print after Ctrl-C, with the cursors that resume it. */
+  resume: ResumeCommand
 }
 
 export function checkStreamCount(count: number, maxStreams: number, what: string): void {
@@ -38,9 +40,6 @@ export function checkStreamCount(count: number, maxStreams: number, what: string
 
 export async function streamLogs(specs: StreamSpec[], options: StreamLogsOptions, deps: Deps): Promise<void> {
   checkStreamCount(specs.length, options.maxStreams, specs.length === 1 ? 'stream' : 'streams')
-  if (options.cursor !== undefined && specs.length !== 1) {
-    throw new CliError('usage', `--cursor resumes one stream, but ${specs.length} match`, {hint: 'name the one task or unit the cursor belongs to'})
-  }
   const {signal} = deps
   // Each stream listens on the run's signal while it reads, and maybe while it waits to reconnect: with 11
   // streams and more that is no leak, but Node's default limit (10) would print a warning for it.
@@ -49,7 +48,7 @@ export async function streamLogs(specs: StreamSpec[], options: StreamLogsOptions
   const followed = specs.map((spec) =>
     follow(spec.source, {
       follow: options.follow,
-      after: options.cursor,
+      after: spec.after,
       signal,
       now: deps.now,
       sleep: deps.sleep,
@@ -72,7 +71,7 @@ export async function streamLogs(specs: StreamSpec[], options: StreamLogsOptions
   if (signal.aborted) {
     const reason: unknown = signal.reason
     if (isCliError(reason) && reason.kind === 'interrupted') {
-      deps.io.stderr.write(formatResumeHint(sink.resumePoints()))
+      deps.io.stderr.write(formatResumeHint(sink.resumePoints(), options.resume))
       throw reason
     }
     if (isReaderGone(reason)) return // `| head -1` closed the pipe: nothing more to say to anyone

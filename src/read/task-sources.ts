@@ -12,9 +12,18 @@ import {transportFor, type ClusterVersion, type LogTransport} from '../logs/tran
 import {executorIdOf, findSandbox, loggingV2SandboxDirectory, loggingV2TaskPath, runContainerId} from '../mesos/sandbox.js'
 import {isRunningTask, type MesosTask} from '../mesos/state.js'
 import type {OutputOptions} from '../output/choose-sink.js'
+import type {ResumeCommand} from '../output/sinks.js'
 import type {Deps} from '../deps.js'
+import {CliError} from '../errors.js'
 import {checkStreamCount, streamLogs, type StreamSpec} from './stream-logs.js'
 import {taskStateWatcher} from './task-state.js'
+
+/** A --cursor: a byte offset, and the task it belongs to (`TASK=OFFSET`), which only one task read may omit. */
+export interface TaskCursor {
+  /** The task's id, or `<framework>/<id>` as the stream's label says it where ids repeat. */
+  task?: string
+  offset: string
+}
 
 /** What reading resolved tasks needs: the options less how the tasks were found. */
 export interface TaskReadOptions {
@@ -22,11 +31,39 @@ export interface TaskReadOptions {
   file: string
   window: LogWindow
   follow: boolean
-  cursor?: string
+  /** Where to resume: a task with a cursor starts after it, one without from its first line. */
+  cursors: TaskCursor[]
   maxStreams: number
   /** Files API poll interval while following. */
   intervalMs: number
   output: OutputOptions
+  resume: ResumeCommand
+}
+
+/** Whether `name` (from a cursor) is this task: its id, or its label where ids repeat. */
+export function taskNamedBy(task: MesosTask, name: string): boolean {
+  return name === task.id || name === `${task.frameworkName}/${task.id}` || name === `${task.frameworkId}/${task.id}`
+}
+
+/** Each task's cursor, checked against the tasks read: a bare one needs a single task, a named one its task. */
+function cursorsOf(tasks: MesosTask[], cursors: TaskCursor[]): Map<MesosTask, string> {
+  const found = new Map<MesosTask, string>()
+  for (const cursor of cursors) {
+    if (cursor.task === undefined) {
+      if (tasks.length > 1 || cursors.length > 1) {
+        throw new CliError('usage', `--cursor ${cursor.offset} does not say which task it resumes, and ${tasks.length > 1 ? `${tasks.length} tasks match` : 'there are several cursors'}`, {
+          hint: 'give each as --cursor TASK=OFFSET, as the resume line prints them',
+        })
+      }
+      found.set(tasks[0], cursor.offset)
+      continue
+    }
+    const task = tasks.find((candidate) => taskNamedBy(candidate, cursor.task as string))
+    if (task === undefined) throw new CliError('not-found', `--cursor ${cursor.task}=${cursor.offset}: no task ${cursor.task} is read`, {hint: 'the task must match the TASK pattern'})
+    if (found.has(task)) throw new CliError('usage', `two cursors for task ${cursor.task}`, {hint: 'give one --cursor per task'})
+    found.set(task, cursor.offset)
+  }
+  return found
 }
 
 /** Reads tasks already resolved (task log, service log): one source each on the protocol the cluster speaks, through streamLogs. */
@@ -36,6 +73,9 @@ export async function readTaskLogs(http: HttpClient, matches: MesosTask[], versi
   const transport = transportFor(version)
   const watchState = taskStateWatcher(http, signal)
   const labels = streamLabels(matches)
+  const cursors = cursorsOf(matches, options.cursors)
+  // Resuming: a task without a cursor printed nothing before, so all of it is new.
+  const window: LogWindow = options.cursors.length > 0 ? {kind: 'all'} : options.window
   const specs: StreamSpec[] = await Promise.all(
     matches.map(async (task): Promise<StreamSpec> => {
       const stream: StreamInfo = {
@@ -47,12 +87,12 @@ export async function readTaskLogs(http: HttpClient, matches: MesosTask[], versi
         agent: task.agentId,
         framework: task.frameworkId,
       }
-      const source = await taskSource(http, task, stream, transport, options, deps)
+      const source = await taskSource(http, task, stream, transport, {...options, window}, deps)
       const finished = isRunningTask(task) ? () => watchState(task) : async () => task.state
-      return {source, isFinished: finished}
+      return {source, after: cursors.get(task), isFinished: finished}
     }),
   )
-  await streamLogs(specs, {follow: options.follow, cursor: options.cursor, maxStreams: options.maxStreams, output: options.output}, deps)
+  await streamLogs(specs, {follow: options.follow, maxStreams: options.maxStreams, output: options.output, resume: options.resume}, deps)
 }
 
 /**

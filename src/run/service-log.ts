@@ -27,6 +27,8 @@ export interface ServiceLogOptions {
   cursor?: string
   /** Its kind is set here: a journal for marathon and metronome, a task file otherwise. */
   output: OutputOptions
+  /** The command as typed, for the resume line. */
+  resumeWords: string[]
 }
 
 export const FRAMEWORK_LABEL = 'DCOS_PACKAGE_FRAMEWORK_NAME'
@@ -40,13 +42,13 @@ export interface MarathonApp {
 }
 
 export async function runServiceLog(options: ServiceLogOptions, deps: Deps): Promise<void> {
-  const {service, window, follow, cursor} = options
+  const {service, window, follow, cursor, resumeWords} = options
   if (service !== undefined && MASTER_SERVICES.has(service)) {
     if (options.file !== undefined) {
       throw new CliError('usage', `the <file> argument is invalid for ${service}`, {hint: `${service} runs on the masters as dcos-${service}.service: its log is a journal, not a file`})
     }
     const output = {...options.output, kind: 'component' as const}
-    await readJournal({target: {leader: true, leaderOf: service === 'marathon' ? 'marathon' : 'mesos'}, component: `dcos-${service}.service`, filters: [], window, follow, cursor, output}, deps)
+    await readJournal({target: {leader: true, leaderOf: service === 'marathon' ? 'marathon' : 'mesos'}, component: `dcos-${service}.service`, filters: [], window, follow, cursor, output, resumeWords}, deps)
     return
   }
   const http = await deps.http()
@@ -71,7 +73,9 @@ export async function runServiceLog(options: ServiceLogOptions, deps: Deps): Pro
     })
   }
   const output = {...options.output, kind: 'task' as const}
-  await readTaskLogs(http, tasks, version, {file: options.file ?? 'stdout', window, follow, cursor, maxStreams: 1, intervalMs: 1000, output}, deps)
+  const cursors = cursor === undefined ? [] : [{offset: cursor}]
+  const resume = {words: resumeWords, labelled: false}
+  await readTaskLogs(http, tasks, version, {file: options.file ?? 'stdout', window, follow, cursors, maxStreams: 1, intervalMs: 1000, output, resume}, deps)
 }
 
 /** Marathon's apps (id and labels only); none where the cluster does not serve Marathon to this account. */

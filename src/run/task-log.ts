@@ -2,12 +2,13 @@
  * `dcos-ts task log`: resolve the pattern against Mesos master state (asking the DC/OS version at the same
  * time), then read the matching tasks' files (task-sources.ts).
  */
-import {CliError} from '../errors.js'
+import {CliError, isCliError} from '../errors.js'
 import {fetchClusterVersion} from '../logs/transport.js'
 import {fetchMasterState} from '../mesos/master.js'
-import {resolveTasks, summarizeRunningTasks, taskMatcher, type TaskScope} from '../mesos/resolve-task.js'
+import {resolveTasks, summarizeRunningTasks, taskMatcher, type TaskResolution, type TaskScope} from '../mesos/resolve-task.js'
+import type {MasterState, MesosTask} from '../mesos/state.js'
 import type {Deps} from '../deps.js'
-import {type TaskReadOptions, readTaskLogs} from '../read/task-sources.js'
+import {type TaskCursor, type TaskReadOptions, readTaskLogs, taskNamedBy} from '../read/task-sources.js'
 
 export interface TaskLogOptions extends TaskReadOptions {
   /** Task id, name, substring or glob; undefined lists the running tasks in a usage error. */
@@ -24,6 +25,22 @@ export async function runTaskLog(options: TaskLogOptions, deps: Deps): Promise<v
   }
   const pattern = options.pattern
   const [state, version] = await Promise.all([fetchMasterState(http, {signal, keep: taskMatcher(pattern)}), fetchClusterVersion(http, signal)])
-  const {matches} = resolveTasks(state, pattern, options.scope)
+  const matches = withCursorTasks(state, options.cursors, () => resolveTasks(state, pattern, options.scope))
   await readTaskLogs(http, matches, version, options, deps)
+}
+
+/**
+ * Resuming, the tasks the cursors name are read whatever their state (a task that ended since still has
+ * lines after its cursor), and with the tasks the pattern matches now (those from their first line).
+ */
+function withCursorTasks(state: MasterState, cursors: TaskCursor[], resolve: () => TaskResolution): MesosTask[] {
+  const named = state.tasks.filter((task) => cursors.some((cursor) => cursor.task !== undefined && taskNamedBy(task, cursor.task)))
+  let matches: MesosTask[]
+  try {
+    matches = resolve().matches
+  } catch (error) {
+    if (named.length === 0 || !isCliError(error) || error.kind !== 'not-found') throw error
+    matches = []
+  }
+  return [...matches, ...named.filter((task) => !matches.includes(task))]
 }

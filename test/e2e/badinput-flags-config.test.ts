@@ -70,7 +70,9 @@ const FLAG_CASES: FlagCase[] = [
   {name: '--url that is not http(s)', args: () => ['task', 'list', '--url', 'ftp://dcos.example.com'], kind: 'usage', message: /is not an http or https URL/},
   {name: 'cluster setup without a URL', args: () => ['cluster', 'setup'], kind: 'usage', message: /Missing 1 required arg: url/},
   {name: 'task log without a task lists the running ones', args: () => ['task', 'log'], kind: 'usage', message: /missing TASK: .*running tasks: .*web \(2\)/, cluster: true},
-  {name: '--cursor with several matching tasks', args: () => ['task', 'log', 'web', '--cursor', '5'], kind: 'usage', message: /--cursor resumes one stream, but 2 match/, cluster: true},
+  {name: 'a bare --cursor with several matching tasks', args: () => ['task', 'log', 'web', '--cursor', '5'], kind: 'usage', message: /--cursor 5 does not say which task it resumes, and 2 tasks match \(give each as --cursor TASK=OFFSET/, cluster: true},
+  {name: 'a task cursor with no task before =', args: () => ['task', 'log', 'web', '--cursor', '=5'], kind: 'usage', message: /--cursor '=5' names no task before '='/},
+  {name: 'a task cursor whose offset is not one', args: () => ['task', 'log', 'web', '--cursor', 'web.1=x5'], kind: 'usage', message: /"x5" is not a task log cursor/},
   {name: 'a task cursor that is not a byte offset, before any request', args: () => ['task', 'log', 'web', '--cursor', '-5'], kind: 'usage', message: /"-5" is not a task log cursor/},
   {name: 'a cursor that is not a byte offset (files API)', args: () => ['task', 'log', task(), 'logs/app.log', '--cursor', 'abc'], kind: 'usage', message: /"abc" is not a task log cursor/, cluster: true},
 ]

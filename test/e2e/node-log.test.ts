@@ -220,7 +220,7 @@ describe('node log against a simulated DC/OS 2.2 cluster', {concurrency: true}, 
       assert.doesNotMatch(request.url, /skip=/)
       assert.ok(request.headers['last-event-id'], request.url)
     }
-    const cursor = /Resume with: --cursor '?([^'\n]+)'?\n/.exec(result.stderr)?.[1]
+    const cursor = /Resume with: .* --cursor '?([^'\n]+)'?\n/.exec(result.stderr)?.[1]
     assert.ok(cursor, result.stderr)
     sim.addJournal('leader', [{unit, message: 'new 6'}])
     assert.equal(await ok(['--component', unit, '--cursor', cursor, '-o', 'cat']), 'new 6\n')

@@ -74,8 +74,7 @@ describe('live view in a terminal', {skip: hasTmux ? false : 'needs tmux'}, () =
         return /\[exit \d+\]/.test(text) ? text : undefined
       })
       assert.match(done, /\[exit 0\]/)
-      assert.match(done, /^Resume web\.1 with: --cursor \d+$/m)
-      assert.match(done, /^Resume api\.1 with: --cursor \d+$/m)
+      assert.match(done, /^Resume with: dcos-ts task log web --follow --cursor web\.1=\d+ --cursor api\.1=\d+$/m, 'one line resumes both')
       assert.equal(tmux('display', '-p', '-t', session, '#{cursor_flag}').trim(), '1', 'cursor visible again')
       assert.notEqual(tmux('display', '-p', '-t', session, '#{pane_title}').trim(), 'pwned')
     })

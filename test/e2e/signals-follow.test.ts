@@ -9,7 +9,7 @@ import {spawn} from 'node:child_process'
 import {rm} from 'node:fs/promises'
 import {after, before, describe, test} from 'node:test'
 import {startSim, type Sim, type SimTask} from '../../src/sim/index.js'
-import {BIN, isolatedEnv, makeTempHome, runCli, startCli} from '../helpers/cli.js'
+import {BIN, isolatedEnv, makeTempHome, resumeArgs, runCli, startCli} from '../helpers/cli.js'
 
 let sim: Sim
 let serial = 0
@@ -41,12 +41,15 @@ describe('interrupting a follow', {concurrency: true}, () => {
       const result = await cli.done
       assert.equal(result.code, code, result.stderr)
       assert.equal(result.stdout, [1, 2, 3, 4].map((n) => `${task.name} ${n}\n`).join(''))
-      const cursor = /^Resume with: --cursor (\d+)\n$/.exec(result.stderr)?.[1]
-      assert.ok(cursor, `the resume line alone on stderr: ${JSON.stringify(result.stderr)}`)
+      assert.match(result.stderr, /^Resume with: [^\n]+\n$/, 'the resume line alone on stderr')
+      const resume = resumeArgs(result.stderr)
+      assert.deepEqual(resume.slice(0, 4), ['task', 'log', task.id, '--follow'], 'the command as typed')
+      assert.match(resume.slice(4).join(' '), new RegExp(`^--cursor ${task.id.replace(/\./g, '\\.')}=\\d+$`))
 
-      // The cursor resumes strictly after line 4: exactly the lines written since.
+      // The command resumes strictly after line 4: exactly the lines written since (here without
+      // following, so that it ends by itself).
       sim.appendLines(task.id, [`${task.name} 5`, `${task.name} 6`])
-      const resumed = await runCli(['task', 'log', task.id, '--cursor', cursor], {env: {DCOS_URL: sim.url}})
+      const resumed = await runCli(resume.filter((word) => word !== '--follow'), {env: {DCOS_URL: sim.url}})
       assert.equal(resumed.code, 0, resumed.stderr)
       assert.equal(resumed.stdout, `${task.name} 5\n${task.name} 6\n`)
     })
@@ -59,7 +62,7 @@ describe('interrupting a follow', {concurrency: true}, () => {
       cli.kill(signal)
       const result = await cli.done
       assert.equal(result.code, code, result.stderr)
-      assert.match(result.stderr, /^Resume with: --cursor 's=[^']+;i=[0-9a-f]+;[^']*'\n$/)
+      assert.match(result.stderr, /^Resume with: dcos-ts node log --follow --component \S+ --output cat --cursor 's=[^']+;i=[0-9a-f]+;[^']*'\n$/, 'the command as typed, less -n')
     })
   }
 

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict'
 import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {after, before, describe, test} from 'node:test'
-import {EXIT_CODES} from '../../src/errors.js'
+import {CliError, EXIT_CODES} from '../../src/errors.js'
 import {startSim, type Sim, type SimTask} from '../../src/sim/index.js'
-import {runCli, startCli} from '../helpers/cli.js'
+import {resumeArgs, runCli, startCli} from '../helpers/cli.js'
 import {runInProcess} from '../helpers/in-process.js'
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url))
@@ -200,11 +200,38 @@ describe('task log --follow', {concurrency: true}, () => {
     cli.child.kill('SIGINT')
     const interrupted = await cli.done
     assert.equal(interrupted.code, 130)
-    const cursor = /Resume with: --cursor (\d+)/.exec(interrupted.stderr)?.[1]
+    const cursor = /Resume with: .* --cursor \S+=(\d+)/.exec(interrupted.stderr)?.[1]
     assert.ok(cursor, interrupted.stderr)
     sim.appendLines(task.id, ['y 1', 'y 2'])
     const resumed = await runInProcess(['task', 'log', task.id, '--cursor', cursor], {env: {DCOS_URL: sim.url}})
     assert.equal(resumed.stdout, 'y 1\ny 2\n', resumed.stderr)
+  })
+
+  test('Ctrl-C while following several tasks prints one command that resumes each exactly, one that ended since included', async () => {
+    const [one, two] = [sim.addSyntheticTask({lines: 1, name: 'resumable'}), sim.addSyntheticTask({lines: 1, name: 'resumable'})]
+    sim.writeFile(one.id, 'stdout', 'a1\na2\n')
+    sim.writeFile(two.id, 'stdout', 'b1\nb2\n')
+    const stop = new AbortController()
+    const interrupted = await runInProcess(['task', 'log', 'resumable', '--follow', '-n', '1'], {
+      env: {DCOS_URL: sim.url},
+      signal: stop.signal,
+      onStart: (io) => {
+        void io.stdoutWhen((out) => out.includes(`[${one.id}] a2\n`) && out.includes(`[${two.id}] b2\n`)).then(() => stop.abort(new CliError('interrupted', 'interrupted')))
+      },
+    })
+    assert.equal(interrupted.code, EXIT_CODES.interrupted, interrupted.stderr)
+    const resume = resumeArgs(interrupted.stderr)
+    assert.deepEqual(resume.slice(0, 4), ['task', 'log', 'resumable', '--follow'], 'the command as typed, less -n')
+    assert.deepEqual(resume.slice(4).filter((word) => word !== '--cursor').sort(), [`${one.id}=5`, `${two.id}=5`].sort(), 'one cursor a task, after its last line')
+
+    sim.appendLines(one.id, ['a3'])
+    sim.appendLines(two.id, ['b3'])
+    sim.finishTask(two.id)
+    const three = sim.addSyntheticTask({lines: 1, name: 'resumable'})
+    sim.writeFile(three.id, 'stdout', 'c1\n')
+    const resumed = await runInProcess(resume.filter((word) => word !== '--follow'), {env: {DCOS_URL: sim.url}})
+    assert.equal(resumed.code, 0, resumed.stderr)
+    assert.deepEqual(resumed.stdout.trimEnd().split('\n').sort(), [`[${one.id}] a3`, `[${two.id}] b3`, `[${three.id}] c1`].sort(), 'what each wrote since, and a new task from its first line')
   })
 
   test('a cursor this file cannot have is exit 2 with the reason, followed or not, and prints nothing', async () => {
@@ -317,7 +344,7 @@ describe('task log --follow across a log rotation (logging v2)', () => {
     const first = startCli(['task', 'log', task.id, '--follow'], {env: {DCOS_URL: sim.url}})
     await first.waitForStdout(/p 3\n/)
     first.child.kill('SIGINT')
-    const cursor = /--cursor (\d+)/.exec((await first.done).stderr)?.[1]
+    const cursor = /--cursor \S+=(\d+)/.exec((await first.done).stderr)?.[1]
     assert.ok(cursor)
     const lines = numbered(`after rotation ${'z'.repeat(50)}`, 150)
     sim.appendLines(task.id, lines) // ~10 KB through a 4 KiB rotation size

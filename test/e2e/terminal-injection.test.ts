@@ -121,7 +121,7 @@ describe('escape sequences in log lines reach a terminal escaped', {skip: hasTmu
     assertDefused(term, screen, /^line 1\nline 2\n/m)
     term.keys('C-c')
     const done = await term.exited()
-    assert.match(done.screen, /Resume with: --cursor \d+$/m)
+    assert.match(done.screen, /Resume with: dcos-ts task log \S+ --follow --no-tui --cursor \S+=\d+$/m)
     assert.equal(done.code, 130)
   })
 
@@ -131,7 +131,7 @@ describe('escape sequences in log lines reach a terminal escaped', {skip: hasTmu
     assertDefused(term, screen, /^line 1\nline 2\n/m)
     term.keys('q')
     const done = await term.exited()
-    assert.match(done.screen, /^Resume with: --cursor \d+$/m)
+    assert.match(done.screen, /^Resume with: dcos-ts task log \S+ --follow --cursor \S+=\d+$/m)
     assert.notEqual(term.title(), 'pwned')
     assert.equal(tmux('display', '-p', '-t', term.session, '#{cursor_flag}').trim(), '1', 'cursor visible again')
   })

@@ -231,3 +231,16 @@ export async function writeClusters(dcosDir: string, clusters: TestCluster[]): P
     }),
   )
 }
+
+/**
+ * The command of the `Resume with:` line on stderr, split into words as a POSIX shell would (the line
+ * quotes with '...' only), less the program's name: what to run to resume. Fails when there is none.
+ */
+export function resumeArgs(stderr: string): string[] {
+  const line = /^Resume with: (.*)$/m.exec(stderr)?.[1]
+  if (line === undefined) throw new Error(`no resume line in ${JSON.stringify(stderr)}`)
+  const words: string[] = []
+  for (const [, quoted, bare] of line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)) words.push(bare ?? quoted.replaceAll(`'\\''`, "'"))
+  if (words[0] !== 'dcos-ts') throw new Error(`the resume line does not run dcos-ts: ${line}`)
+  return words.slice(1)
+}

@@ -26,7 +26,7 @@ import TaskLog from '../../src/commands/task/log.js'
 import type {Deps} from '../../src/deps.js'
 import {hideUrlPasswords} from '../../src/cluster/redact.js'
 import {renderError} from '../../src/errors.js'
-import {isReaderGone, testIO} from '../../src/output/io.js'
+import {isReaderGone, type TestIO, testIO} from '../../src/output/io.js'
 import {terminalSafe} from '../../src/output/sanitize.js'
 import {runAuthLogin} from '../../src/run/auth.js'
 import {runClusterAttach, runClusterList, runClusterRemove} from '../../src/run/cluster-manage.js'
@@ -66,6 +66,8 @@ export interface InProcessOptions {
   home?: string
   /** Aborts the run as Ctrl-C would (the run then ends with the resume cursor on stderr). */
   signal?: AbortSignal
+  /** Sees the run's output as it goes, to wait on it (io.stdoutWhen). */
+  onStart?: (io: TestIO) => void
 }
 
 export async function runInProcess(argv: string[], options: InProcessOptions = {}): Promise<CliResult & {stdoutBytes: Buffer}> {
@@ -74,6 +76,7 @@ export async function runInProcess(argv: string[], options: InProcessOptions = {
   const [words, command, run] = row
   const home = options.home ?? makeTempHome()
   const io = testIO({env: isolatedEnv(home, options.env)})
+  options.onStart?.(io)
   let code = 0
   try {
     const parsed = (await Parser.parse(argv.slice(words.split(' ').length), {flags: {...DcosCommand.baseFlags, ...command.flags}, args: command.args, strict: true})) as unknown as Parsed<typeof TaskLog>

@@ -71,5 +71,5 @@ if (flag('--wait')) {
 }
 await sink.close()
 if (io.closed.aborted) process.exit(isReaderGone(io.closed.reason) ? 0 : 1)
-if (quit.signal.aborted) io.stderr.write(formatResumeHint(sink.resumePoints()))
+if (quit.signal.aborted) io.stderr.write(formatResumeHint(sink.resumePoints(), {words: ['dcos-ts', 'task', 'log', 'web', '--follow'], labelled: true}))
 process.exit(0)

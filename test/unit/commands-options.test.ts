@@ -40,10 +40,11 @@ describe('commands map what is typed to their run function\'s options', () => {
       scope: {running: true, completed: false},
       window: {kind: 'tail', lines: 10},
       follow: false,
-      cursor: undefined,
+      cursors: [],
       maxStreams: 20,
       intervalMs: 1000,
       output: output({}),
+      resume: {words: ['dcos-ts', 'task', 'log', 'web'], labelled: true},
     })
     const all = TaskLog.options(await parse(TaskLog, ['web', 'logs/app.log', '-n', '-100', '-f', '--cursor', '58380', '--all', '--max-streams', '3', '--interval', '200', '-o', 'json', '--color', 'never', '--include', 'ERR', '--no-tui']))
     assert.deepEqual(all, {
@@ -52,11 +53,20 @@ describe('commands map what is typed to their run function\'s options', () => {
       scope: {running: true, completed: true},
       window: {kind: 'tail', lines: 100},
       follow: true,
-      cursor: '58380',
+      cursors: [{offset: '58380'}],
       maxStreams: 3,
       intervalMs: 200,
       output: output({format: 'json', color: 'never', follow: true, tui: false, include: [/ERR/u]}),
+      resume: {
+        words: ['dcos-ts', 'task', 'log', 'web', 'logs/app.log', '-f', '--all', '--max-streams', '3', '--interval', '200', '--output', 'json', '--color', 'never', '--include', 'ERR', '--no-tui'],
+        labelled: true,
+      },
     })
+    assert.deepEqual(
+      TaskLog.options(await parse(TaskLog, ['web', '--cursor', 'web.1=5', '--cursor', 'a=b.2=77', 'stderr'])).cursors,
+      [{task: 'web.1', offset: '5'}, {task: 'a=b.2', offset: '77'}],
+      'repeatable, TASK=OFFSET split at the last =, and not greedy: stderr stays the FILE',
+    )
     assert.deepEqual(TaskLog.options(await parse(TaskLog, ['web', '--completed', '--lines', 'all'])).scope, {running: false, completed: true})
   })
 
@@ -72,6 +82,7 @@ describe('commands map what is typed to their run function\'s options', () => {
       follow: true,
       cursor: undefined,
       output: output({format: 'cat', kind: 'component', follow: true}),
+      resumeWords: ['dcos-ts', 'node', 'log', 'S1', '--component', 'adminrouter', '--filter', 'priority:3', '--until', '2024-01-15T11:00:00Z', '-f', '--output', 'cat'],
     })
     assert.deepEqual(NodeLog.options(await parse(NodeLog, ['--mesos-id', 'S2', '--all'])).window, {kind: 'all'})
     assert.deepEqual(NodeLog.options(await parse(NodeLog, ['--leader', '-n', '5'])).target, {mesosId: undefined, leader: true})
@@ -86,6 +97,7 @@ describe('commands map what is typed to their run function\'s options', () => {
       cursor: undefined,
       // `short` suits marathon's journal; a task file prints its lines as they are in every text format.
       output: output({format: 'short'}),
+      resumeWords: ['dcos-ts', 'service', 'log', 'kafka', 'stderr'],
     })
   })
 

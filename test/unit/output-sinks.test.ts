@@ -230,20 +230,26 @@ describe('status notices on stderr', () => {
 })
 
 describe('resume hint', () => {
-  test('one stream: the flag to pass; journal cursors are quoted for the shell', () => {
-    assert.equal(formatResumeHint([{stream: web, cursor: '12345'}]), 'Resume with: --cursor 12345\n')
-    assert.equal(formatResumeHint([{stream: web, cursor: "s=1;i=2'x"}]), "Resume with: --cursor 's=1;i=2'\\''x'\n")
+  const nodeLog = {words: ['dcos-ts', 'node', 'log', '--follow'], labelled: false}
+  const taskLog = {words: ['dcos-ts', 'task', 'log', 'web', '-f', '--include', 'a b'], labelled: true}
+
+  test('one stream: the command with its cursor; journal cursors are quoted for the shell', () => {
+    assert.equal(formatResumeHint([{stream: web, cursor: '12345'}], nodeLog), 'Resume with: dcos-ts node log --follow --cursor 12345\n')
+    assert.equal(formatResumeHint([{stream: web, cursor: "s=1;i=2'x"}], nodeLog), "Resume with: dcos-ts node log --follow --cursor 's=1;i=2'\\''x'\n")
   })
 
-  test('several streams: one line each, named', () => {
+  test('task log: one line, each cursor naming its task, words quoted where the shell needs it', () => {
     assert.equal(
-      formatResumeHint([
-        {stream: web, cursor: '10'},
-        {stream: api, cursor: '20'},
-      ]),
-      'Resume web.1 with: --cursor 10\nResume api.1 with: --cursor 20\n',
+      formatResumeHint(
+        [
+          {stream: web, cursor: '10'},
+          {stream: api, cursor: '20'},
+        ],
+        taskLog,
+      ),
+      "Resume with: dcos-ts task log web -f --include 'a b' --cursor web.1=10 --cursor api.1=20\n",
     )
-    assert.equal(formatResumeHint([]), '')
+    assert.equal(formatResumeHint([], taskLog), '', 'nothing read: nothing to resume')
   })
 
   test('the sink remembers the last cursor per stream, filtered lines included', async () => {

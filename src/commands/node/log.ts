@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {outputFlags, outputOptions, parseLinesFlag, parseTimeRange, pickMesosId, readFlags} from '../../log-flags.js'
+import {commandWords, outputFlags, outputOptions, parseLinesFlag, parseTimeRange, pickMesosId, readFlags} from '../../log-flags.js'
 import {parseJournalFilter} from '../../logs/sources/journal.js'
 import {type NodeLogOptions, runNodeLog} from '../../run/node-log.js'
 
@@ -8,7 +8,7 @@ export default class NodeLog extends DcosCommand {
   static override summary = "Print a node's journal (DC/OS component logs), and follow it"
   static override description = `Reads the leading master's journal unless MESOS_ID names an agent (\`dcos-ts node list\` shows the ids). --component takes a unit as \`node list-components\` prints it, or a short name: adminrouter means dcos-adminrouter.service, docker means docker.service.
 
-With --follow, new entries are printed as they are written; after any interruption dcos-ts resumes from the last entry it printed (nothing lost, nothing twice). Ctrl-C exits 130 and prints the cursor to resume from with --cursor.`
+With --follow, new entries are printed as they are written; after any interruption dcos-ts resumes from the last entry it printed (nothing lost, nothing twice). Ctrl-C exits 130 and prints the command that resumes exactly there (with --cursor).`
   static override examples = [
     '<%= config.bin %> node log --component adminrouter',
     '<%= config.bin %> node log --follow --component mesos-master',
@@ -31,7 +31,7 @@ With --follow, new entries are printed as they are written; after any interrupti
     leader: Flags.boolean({default: false, description: 'Read the leading master (the default when no MESOS_ID is given)'}),
     'mesos-id': Flags.string({description: 'Same as MESOS_ID (as the DC/OS CLI spelled it)'}),
     component: Flags.string({char: 'c', description: 'Only this unit: adminrouter, dcos-mesos-master, docker.service, ...'}),
-    filter: Flags.string({multiple: true, description: 'Only entries whose journal FIELD has this value, as FIELD:VALUE (repeatable: all must hold)'}),
+    filter: Flags.string({multiple: true, multipleNonGreedy: true, description: 'Only entries whose journal FIELD has this value, as FIELD:VALUE (repeatable: all must hold)'}),
     since: Flags.string({description: 'Only entries written since this time: a duration back from now (10m, 1h30m, 2d) or an RFC 3339 time'}),
     until: Flags.string({description: 'Only entries written until this time (same forms as --since)'}),
     output: Flags.option({
@@ -43,7 +43,7 @@ With --follow, new entries are printed as they are written; after any interrupti
     ...outputFlags,
   }
 
-  static options({args, flags}: Parsed<typeof NodeLog>): NodeLogOptions {
+  static options({args, flags, raw}: Parsed<typeof NodeLog>): NodeLogOptions {
     return {
       target: {mesosId: pickMesosId(args.mesos_id, flags['mesos-id']), leader: flags.leader},
       component: flags.component,
@@ -53,6 +53,7 @@ With --follow, new entries are printed as they are written; after any interrupti
       follow: flags.follow,
       cursor: flags.cursor,
       output: outputOptions(flags, 'component', flags.output),
+      resumeWords: commandWords('node log', raw, ['lines', 'cursor', 'all', 'since']),
     }
   }
 

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {outputFlags, outputOptions, parseLinesFlag, readFlags} from '../../log-flags.js'
+import {commandWords, outputFlags, outputOptions, parseLinesFlag, readFlags} from '../../log-flags.js'
 import {type ServiceLogOptions, runServiceLog} from '../../run/service-log.js'
 
 export default class ServiceLog extends DcosCommand {
@@ -31,7 +31,7 @@ With --follow, new lines are printed as they are written; after any interruption
     ...outputFlags,
   }
 
-  static options({args, flags}: Parsed<typeof ServiceLog>): ServiceLogOptions {
+  static options({args, flags, raw}: Parsed<typeof ServiceLog>): ServiceLogOptions {
     return {
       service: args.service,
       file: args.file,
@@ -39,6 +39,7 @@ With --follow, new lines are printed as they are written; after any interruption
       follow: flags.follow,
       cursor: flags.cursor,
       output: outputOptions(flags, 'task', flags.output),
+      resumeWords: commandWords('service log', raw, ['lines', 'cursor']),
     }
   }
 

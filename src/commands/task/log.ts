@@ -1,14 +1,13 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {outputFlags, outputOptions, parseLinesFlag, readFlags} from '../../log-flags.js'
+import {commandWords, outputFlags, outputOptions, parseLinesFlag, parseTaskCursor, readFlags, taskCursorFlag} from '../../log-flags.js'
 import {type TaskLogOptions, runTaskLog} from '../../run/task-log.js'
-import {parseOffset} from '../../logs/task-file/mesos-file.js'
 
 export default class TaskLog extends DcosCommand {
   static override summary = "Print a task's sandbox log, and follow it"
   static override description = `TASK is an exact task id, a task name (every instance of an app), part of an id, or a wildcard pattern; the first of these that matches anything wins. Every matching task is read, each line prefixed with its task. FILE is any sandbox file (default stdout), nested paths such as logs/app.log included.
 
-With --follow, new lines are printed as they are written; after any interruption dcos-ts reconnects and resumes from the last line it printed (nothing lost, nothing twice), and it exits 0 when the task finishes. Ctrl-C exits 130 and prints the cursor to resume from with --cursor.`
+With --follow, new lines are printed as they are written; after any interruption dcos-ts reconnects and resumes from the last line it printed (nothing lost, nothing twice), and it exits 0 when the task finishes. Ctrl-C exits 130 and prints the command that resumes every task exactly: one --cursor TASK=OFFSET each.`
   static override examples = [
     '<%= config.bin %> task log --follow web',
     '<%= config.bin %> task log web stderr --lines 100',
@@ -24,6 +23,7 @@ With --follow, new lines are printed as they are written; after any interruption
 
   static override flags = {
     ...readFlags,
+    cursor: taskCursorFlag,
     completed: Flags.boolean({default: false, description: 'Read completed tasks (including those of completed frameworks) instead of running ones', exclusive: ['all']}),
     all: Flags.boolean({default: false, description: 'Read running and completed tasks', exclusive: ['completed']}),
     'max-streams': Flags.integer({min: 1, default: 20, description: 'Most tasks to read at once; more matches is an error'}),
@@ -32,17 +32,18 @@ With --follow, new lines are printed as they are written; after any interruption
     ...outputFlags,
   }
 
-  static options({args, flags}: Parsed<typeof TaskLog>): TaskLogOptions {
+  static options({args, flags, raw}: Parsed<typeof TaskLog>): TaskLogOptions {
     return {
       pattern: args.task,
       file: args.file,
       scope: {running: !flags.completed, completed: flags.completed || flags.all},
       window: parseLinesFlag(flags.lines),
       follow: flags.follow,
-      cursor: flags.cursor === undefined ? undefined : String(parseOffset(flags.cursor)),
+      cursors: (flags.cursor ?? []).map(parseTaskCursor),
       maxStreams: flags['max-streams'],
       intervalMs: flags.interval,
       output: outputOptions(flags, 'task', flags.output),
+      resume: {words: commandWords('task log', raw, ['lines', 'cursor']), labelled: true},
     }
   }
 
