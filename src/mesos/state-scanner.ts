@@ -63,6 +63,7 @@ interface TaskDraft {
   state: string
   containerIds: string[]
   labels?: Record<string, string>
+  updatedAt?: number
 }
 
 const ID_READ = 1
@@ -153,8 +154,13 @@ class MasterStateBuilder {
     const containerId = valueNode((value) => {
       task().containerIds = containerChain(value)
     })
-    // Statuses are read until one carries a container id.
-    const status = objectNode({container_status: objectNode({container_id: containerId})}, {want: () => task().containerIds.length === 0})
+    // Each status's time (the newest is when the task last changed), and its container until one has it.
+    const status = objectNode({
+      timestamp: valueNode((value) => {
+        if (typeof value === 'number' && !(value <= (task().updatedAt ?? -Infinity))) task().updatedAt = value
+      }),
+      container_status: objectNode({container_id: containerId}, {want: () => task().containerIds.length === 0}),
+    })
     return objectNode(
       {
         id: valueNode((value) => {
@@ -208,6 +214,7 @@ class MasterStateBuilder {
       list,
     }
     if (draft.labels !== undefined) task.labels = draft.labels
+    if (draft.updatedAt !== undefined) task.updatedAt = draft.updatedAt
     this.frameworkTasks.push(task)
   }
 

@@ -29,6 +29,8 @@ export interface MesosTask {
   containerIds: string[]
   labels?: Record<string, string>
   list: TaskList
+  /** Seconds since the epoch of its newest status (when it last changed state); undefined without statuses. */
+  updatedAt?: number
 }
 
 /** What a task is called: all a pattern looks at, and all that is decoded of a task dropped while reading. */

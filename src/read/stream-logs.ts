@@ -30,12 +30,8 @@ export interface StreamLogsOptions {
   resume: ResumeCommand
 }
 
-export function checkStreamCount(count: number, maxStreams: number, what: string): void {
-  if (count > maxStreams) {
-    throw new CliError('usage', `${count} ${what} match, more than --max-streams ${maxStreams} streams at once`, {
-      hint: 'narrow the pattern, or raise --max-streams',
-    })
-  }
+export function checkStreamCount(count: number, maxStreams: number, what: string, hint = 'narrow the pattern, or raise --max-streams'): void {
+  if (count > maxStreams) throw new CliError('usage', `${count} ${what} match, more than --max-streams ${maxStreams} streams at once`, {hint})
 }
 
 export async function streamLogs(specs: StreamSpec[], options: StreamLogsOptions, deps: Deps): Promise<void> {

@@ -69,7 +69,7 @@ function cursorsOf(tasks: MesosTask[], cursors: TaskCursor[]): Map<MesosTask, st
 /** Reads tasks already resolved (task log, service log): one source each on the protocol the cluster speaks, through streamLogs. */
 export async function readTaskLogs(http: HttpClient, matches: MesosTask[], version: ClusterVersion | undefined, options: TaskReadOptions, deps: Deps): Promise<void> {
   const {signal} = deps
-  checkStreamCount(matches.length, options.maxStreams, 'tasks')
+  checkStreamCount(matches.length, options.maxStreams, 'tasks', 'read the newest runs with --latest N, narrow the pattern, or raise --max-streams')
   const transport = transportFor(version)
   const watchState = taskStateWatcher(http, signal)
   const labels = streamLabels(matches)

@@ -14,6 +14,8 @@ export interface TaskLogOptions extends TaskReadOptions {
   /** Task id, name, substring or glob; undefined lists the running tasks in a usage error. */
   pattern?: string
   scope: TaskScope
+  /** Only the N matching tasks that changed state last (the newest runs of an app that restarts). */
+  latest?: number
 }
 
 export async function runTaskLog(options: TaskLogOptions, deps: Deps): Promise<void> {
@@ -25,8 +27,15 @@ export async function runTaskLog(options: TaskLogOptions, deps: Deps): Promise<v
   }
   const pattern = options.pattern
   const [state, version] = await Promise.all([fetchMasterState(http, {signal, keep: taskMatcher(pattern)}), fetchClusterVersion(http, signal)])
-  const matches = withCursorTasks(state, options.cursors, () => resolveTasks(state, pattern, options.scope))
+  const matches = withCursorTasks(state, options.cursors, () => newest(resolveTasks(state, pattern, options.scope), options.latest))
   await readTaskLogs(http, matches, version, options, deps)
+}
+
+/** The `latest` tasks whose newest status is newest (all of them without a count), newest first. */
+function newest(resolution: TaskResolution, latest: number | undefined): TaskResolution {
+  if (latest === undefined) return resolution
+  const byTime = [...resolution.matches].sort((a, b) => (b.updatedAt ?? -Infinity) - (a.updatedAt ?? -Infinity))
+  return {...resolution, matches: byTime.slice(0, latest)}
 }
 
 /**

@@ -50,6 +50,23 @@ describe('task log on DC/OS 2.2 (logging v2)', {concurrency: true}, () => {
     assert.deepEqual(lines, expected)
   })
 
+  test('more completed runs than --max-streams: refused with a hint, and --latest N reads the N newest', async () => {
+    const runs: SimTask[] = []
+    for (let run = 1; run <= 25; run++) {
+      const task = sim.addSyntheticTask({lines: 1, name: 'crashy'})
+      sim.writeFile(task.id, 'stdout', `run ${run}\n`)
+      sim.finishTask(task.id, 'TASK_FAILED')
+      runs.push(task)
+      await new Promise((resolve) => setTimeout(resolve, 2)) // each run's status a distinct millisecond later
+    }
+    const refused = await taskLog('crashy', '--completed')
+    assert.equal(refused.code, EXIT_CODES.usage)
+    assert.match(refused.stderr, /25 tasks match, more than --max-streams 20 streams at once \(read the newest runs with --latest N/)
+    const latest = await taskLog('crashy', '--completed', '--latest', '3')
+    assert.equal(latest.code, 0, latest.stderr)
+    assert.deepEqual(latest.stdout.trimEnd().split('\n').sort(), runs.slice(-3).map((task, index) => `[${task.id}] run ${23 + index}`).sort())
+  })
+
   test('a substring of the id and a glob both resolve', async () => {
     const uuid = web[1].id.split('.')[1]
     const bySubstring = await taskLog(uuid.slice(0, 13), '-n', '1')
@@ -208,6 +225,9 @@ describe('task log --follow', {concurrency: true}, () => {
   })
 
   test('Ctrl-C while following several tasks prints one command that resumes each exactly, one that ended since included', async () => {
+    // A cluster of its own: the faults other tests here inject would hit these streams too.
+    const sim = await startSim()
+    after(() => sim.close())
     const [one, two] = [sim.addSyntheticTask({lines: 1, name: 'resumable'}), sim.addSyntheticTask({lines: 1, name: 'resumable'})]
     sim.writeFile(one.id, 'stdout', 'a1\na2\n')
     sim.writeFile(two.id, 'stdout', 'b1\nb2\n')

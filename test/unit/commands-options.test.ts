@@ -38,6 +38,7 @@ describe('commands map what is typed to their run function\'s options', () => {
       pattern: 'web',
       file: 'stdout',
       scope: {running: true, completed: false},
+      latest: undefined,
       window: {kind: 'tail', lines: 10},
       follow: false,
       cursors: [],
@@ -51,6 +52,7 @@ describe('commands map what is typed to their run function\'s options', () => {
       pattern: 'web',
       file: 'logs/app.log',
       scope: {running: true, completed: true},
+      latest: undefined,
       window: {kind: 'tail', lines: 100},
       follow: true,
       cursors: [{offset: '58380'}],
@@ -68,6 +70,7 @@ describe('commands map what is typed to their run function\'s options', () => {
       'repeatable, TASK=OFFSET split at the last =, and not greedy: stderr stays the FILE',
     )
     assert.deepEqual(TaskLog.options(await parse(TaskLog, ['web', '--completed', '--lines', 'all'])).scope, {running: false, completed: true})
+    assert.equal(TaskLog.options(await parse(TaskLog, ['web', '--completed', '--latest', '3'])).latest, 3)
   })
 
   test('node log', async () => {

@@ -79,6 +79,8 @@ function reference(text: string, keep?: (task: TaskName) => boolean): MasterStat
           }
           const labels = labelsFromJson(raw.labels)
           if (labels) task.labels = labels
+          const times = statuses.flatMap((status) => (isRecord(status) && typeof status.timestamp === 'number' ? [status.timestamp] : []))
+          if (times.length > 0) task.updatedAt = Math.max(...times)
           state.tasks.push(task)
         }
       }

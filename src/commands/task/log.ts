@@ -13,6 +13,7 @@ With --follow, new lines are printed as they are written; after any interruption
     '<%= config.bin %> task log web stderr --lines 100',
     '<%= config.bin %> task log web logs/app.log',
     "<%= config.bin %> task log 'web.*' --completed",
+    '<%= config.bin %> task log web --completed --latest 3',
     '<%= config.bin %> task log web --output json | jq -r .message',
   ]
 
@@ -27,6 +28,7 @@ With --follow, new lines are printed as they are written; after any interruption
     completed: Flags.boolean({default: false, description: 'Read completed tasks (including those of completed frameworks) instead of running ones', exclusive: ['all']}),
     all: Flags.boolean({default: false, description: 'Read running and completed tasks', exclusive: ['completed']}),
     'max-streams': Flags.integer({min: 1, default: 20, description: 'Most tasks to read at once; more matches is an error'}),
+    latest: Flags.integer({min: 1, description: 'Only the N matching tasks that changed state last: the newest runs of an app that keeps restarting'}),
     interval: Flags.integer({min: 1, default: 1000, description: 'Milliseconds between polls when following over the files API (old clusters)'}),
     output: Flags.option({char: 'o', options: ['text', 'json'] as const, default: 'text' as const, description: 'text: the lines as written; json: NDJSON, one object a line'})(),
     ...outputFlags,
@@ -37,6 +39,7 @@ With --follow, new lines are printed as they are written; after any interruption
       pattern: args.task,
       file: args.file,
       scope: {running: !flags.completed, completed: flags.completed || flags.all},
+      latest: flags.latest,
       window: parseLinesFlag(flags.lines),
       follow: flags.follow,
       cursors: (flags.cursor ?? []).map(parseTaskCursor),
