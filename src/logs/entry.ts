@@ -57,6 +57,9 @@ export interface StreamStatus {
 /** What flows from sources (through follow and merge) to a sink: batches of entries (each of one stream), and status changes. */
 export type LogEvent = {type: 'entries'; entries: LogEntry[]} | {type: 'status'; status: StreamStatus}
 
+/** What a sink is given: the streams' events, and lines about the follow as a whole (a task that cannot join, a watch that reconnects). */
+export type SinkEvent = LogEvent | {type: 'notice'; text: string}
+
 /** What one connection attempt asks for. */
 export interface OpenRequest {
   /** Resume strictly after this cursor (Last-Event-ID); undefined means the source's initial window. */
@@ -83,7 +86,7 @@ export interface LogSource {
 
 /** Where events end up (text, NDJSON, the live view). write may return a promise to apply backpressure. */
 export interface Sink {
-  write(event: LogEvent): void | Promise<void>
+  write(event: SinkEvent): void | Promise<void>
   close(): Promise<void>
 }
 

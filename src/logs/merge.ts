@@ -6,24 +6,31 @@
  * A stream that throws is recorded in `failures` (its `failed` status already went out through follow)
  * and the others go on; the run function reports the failures at the end with a non-zero exit. With
  * `failFast` the first failure stops everything and is thrown.
+ * Streams may keep coming (`more`: tasks started while following): each joins as it arrives, and the
+ * merge ends once every stream ended and `more` did.
  */
 import {CliError, toCliError} from '../errors.js'
-import type {LogEvent} from './entry.js'
 
-export interface MergeOptions {
-  /** Most streams open at once (--max-streams). */
+export interface MergeOptions<E> {
+  /** Most streams open at once at the start (--max-streams); who adds more keeps to it. */
   maxStreams: number
   failFast?: boolean
+  /** Streams that join later. */
+  more?: AsyncIterable<AsyncIterable<E>>
 }
 
-export interface MergedStream extends AsyncIterable<LogEvent> {
+export interface MergedStream<E> extends AsyncIterable<E> {
   /** Errors of the streams that failed, in the order they failed. */
   readonly failures: CliError[]
 }
 
-type Arrival = {index: number; result: IteratorResult<LogEvent>} | {index: number; error: unknown}
+type Arrival<E> =
+  | {index: number; result: IteratorResult<E>}
+  | {index: number; error: unknown}
+  | {joined: IteratorResult<AsyncIterable<E>>}
+  | {joinError: unknown}
 
-export function merge(streams: Array<AsyncIterable<LogEvent>>, options: MergeOptions): MergedStream {
+export function merge<E>(streams: Array<AsyncIterable<E>>, options: MergeOptions<E>): MergedStream<E> {
   if (streams.length > options.maxStreams) {
     throw new CliError('usage', `${streams.length} streams match, more than --max-streams ${options.maxStreams}`, {
       hint: 'narrow the selection or raise --max-streams',
@@ -31,11 +38,13 @@ export function merge(streams: Array<AsyncIterable<LogEvent>>, options: MergeOpt
   }
   const failures: CliError[] = []
 
-  async function* run(): AsyncGenerator<LogEvent> {
+  async function* run(): AsyncGenerator<E> {
     const iterators = streams.map((stream) => stream[Symbol.asyncIterator]())
-    const arrivals: Arrival[] = []
+    const joining = options.more?.[Symbol.asyncIterator]()
+    let waitingForMore = joining !== undefined
+    const arrivals: Arrival<E>[] = []
     let wake: (() => void) | undefined
-    const arrive = (arrival: Arrival) => {
+    const arrive = (arrival: Arrival<E>) => {
       arrivals.push(arrival)
       wake?.()
       wake = undefined
@@ -45,17 +54,37 @@ export function merge(streams: Array<AsyncIterable<LogEvent>>, options: MergeOpt
         (result) => arrive({index, result}),
         (error: unknown) => arrive({index, error}),
       )
+    const pullMore = () =>
+      joining?.next().then(
+        (joined) => arrive({joined}),
+        (joinError: unknown) => arrive({joinError}),
+      )
     const open = new Set(iterators.keys())
+    const fail = (error: unknown) => {
+      const failure = toCliError(error)
+      if (options.failFast) throw failure
+      failures.push(failure)
+    }
     try {
       for (const index of open) pull(index)
-      while (open.size > 0) {
+      pullMore()
+      while (open.size > 0 || waitingForMore) {
         if (arrivals.length === 0) await new Promise<void>((resolve) => (wake = resolve))
-        const arrival = arrivals.shift() as Arrival
-        if ('error' in arrival) {
+        const arrival = arrivals.shift() as Arrival<E>
+        if ('joined' in arrival) {
+          if (arrival.joined.done) waitingForMore = false
+          else {
+            const index = iterators.push(arrival.joined.value[Symbol.asyncIterator]()) - 1
+            open.add(index)
+            pull(index)
+            pullMore()
+          }
+        } else if ('joinError' in arrival) {
+          waitingForMore = false
+          fail(arrival.joinError)
+        } else if ('error' in arrival) {
           open.delete(arrival.index)
-          const error = toCliError(arrival.error)
-          if (options.failFast) throw error
-          failures.push(error)
+          fail(arrival.error)
         } else if (arrival.result.done) {
           open.delete(arrival.index)
         } else {
@@ -65,6 +94,7 @@ export function merge(streams: Array<AsyncIterable<LogEvent>>, options: MergeOpt
       }
     } finally {
       for (const index of open) iterators[index].return?.()?.catch(() => {})
+      if (waitingForMore) joining?.return?.()?.catch(() => {})
     }
   }
 

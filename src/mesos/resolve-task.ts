@@ -60,17 +60,31 @@ export function resolveTasks(state: MasterState, pattern: string, scope: TaskSco
   throw new CliError('not-found', `no ${scopeWord(scope)}task matches '${pattern}'`, {hint: noMatchHint(scope, outside?.matches.length ?? 0)})
 }
 
-function matchTasks(tasks: MesosTask[], pattern: string): TaskResolution | undefined {
-  const stages: Array<[MatchStage, (task: MesosTask) => boolean]> = [
+/** The test of each stage that applies to the pattern, in order. */
+function stages(pattern: string): Array<[MatchStage, (task: TaskName) => boolean]> {
+  const list: Array<[MatchStage, (task: TaskName) => boolean]> = [
     ['id', (task) => task.id === pattern],
     ['name', (task) => task.name === pattern],
     ['substring', (task) => task.id.includes(pattern)],
   ]
   if (GLOB_CHARACTERS.test(pattern)) {
     const glob = globToRegExp(pattern)
-    stages.push(['glob', (task) => glob.test(task.id)])
+    list.push(['glob', (task) => glob.test(task.id)])
   }
-  for (const [stage, matches] of stages) {
+  return list
+}
+
+/**
+ * Whether a task matches the pattern the way the resolved ones did: a task started later belongs to a
+ * follow of `web` if its name is `web` (the stage was 'name'), not if only its id contains `web`.
+ */
+export function stageMatcher(pattern: string, stage: MatchStage): (task: TaskName) => boolean {
+  const found = stages(pattern).find(([candidate]) => candidate === stage)
+  return found?.[1] ?? (() => false)
+}
+
+function matchTasks(tasks: MesosTask[], pattern: string): TaskResolution | undefined {
+  for (const [stage, matches] of stages(pattern)) {
     const found = tasks.filter(matches)
     if (found.length > 0) return {matches: found, stage}
   }

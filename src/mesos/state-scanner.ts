@@ -77,6 +77,109 @@ function newTaskDraft(): TaskDraft {
   return {id: '', name: '', named: 0, dropped: false, frameworkId: '', executorId: '', slaveId: '', agentId: '', state: '', containerIds: []}
 }
 
+/** The framework a task is read under, as far as known when the task ends. */
+export interface TaskContext {
+  frameworkId: string
+  frameworkName: string
+  frameworkActive: boolean
+  completedFramework: boolean
+  list: TaskList
+}
+
+/**
+ * Task objects as `/master/state` writes them (`id`, `slave_id`) and as the v1 operator API does (`task_id:
+ * {value}`, `agent_id: {value}`): the fields dcos-ts keeps, with `keep` asked as soon as id and name are
+ * read (Mesos writes them first) so that the rest of a dropped task is skipped undecoded. Ids and states
+ * repeat across thousands of tasks: one string each.
+ */
+export class TaskObjectReader {
+  private draft: TaskDraft = newTaskDraft()
+  private readonly interned = new Map<string, string>()
+
+  constructor(private readonly keep: ((task: TaskName) => boolean) | undefined) {}
+
+  /** The node of one task object; `done` gets each task kept, with the context it was read in. */
+  node(context: () => TaskContext, done: (task: MesosTask) => void): SchemaNode {
+    const draft = () => this.draft
+    const containerId = valueNode((value) => {
+      draft().containerIds = containerChain(value)
+    })
+    // Each status's time (the newest is when the task last changed), and its container until one has it.
+    const status = objectNode({
+      timestamp: valueNode((value) => {
+        if (typeof value === 'number' && !(value <= (draft().updatedAt ?? -Infinity))) draft().updatedAt = value
+      }),
+      container_status: objectNode({container_id: containerId}, {want: () => draft().containerIds.length === 0}),
+    })
+    const id = valueNode((value) => {
+      draft().id = idValue(value)
+      return this.named(ID_READ)
+    })
+    return objectNode(
+      {
+        id,
+        task_id: id,
+        name: valueNode((value) => {
+          draft().name = asString(value)
+          return this.named(NAME_READ)
+        }),
+        framework_id: valueNode((value) => (draft().frameworkId = idValue(value))),
+        executor_id: valueNode((value) => (draft().executorId = idValue(value))),
+        slave_id: valueNode((value) => (draft().slaveId = idValue(value))),
+        agent_id: valueNode((value) => (draft().agentId = idValue(value))),
+        state: valueNode((value) => (draft().state = asString(value))),
+        labels: valueNode((value) => (draft().labels = labelsFromJson(value))),
+        statuses: arrayNode(status),
+      },
+      {
+        open: () => (this.draft = newTaskDraft()),
+        close: () => {
+          const task = this.finish(context())
+          if (task !== undefined) done(task)
+        },
+      },
+    )
+  }
+
+  intern(text: string): string {
+    const known = this.interned.get(text)
+    if (known !== undefined) return known
+    this.interned.set(text, text)
+    return text
+  }
+
+  /** Once id and name are both read, asks keep; the rest of a dropped task is skipped unread. */
+  private named(field: number): typeof SKIP_REST | undefined {
+    const draft = this.draft
+    draft.named |= field
+    if (draft.named === ID_READ + NAME_READ) draft.dropped = this.keep !== undefined && !this.keep(draft)
+    return draft.dropped ? SKIP_REST : undefined
+  }
+
+  private finish(context: TaskContext): MesosTask | undefined {
+    const draft = this.draft
+    // A task without an id or a name field is judged at its end.
+    if (draft.named !== ID_READ + NAME_READ) draft.dropped = this.keep !== undefined && !this.keep(draft)
+    if (draft.dropped) return undefined
+    const task: MesosTask = {
+      id: draft.id,
+      name: draft.name,
+      frameworkId: this.intern(draft.frameworkId || context.frameworkId),
+      frameworkName: context.frameworkName,
+      frameworkActive: context.frameworkActive,
+      completedFramework: context.completedFramework,
+      executorId: draft.executorId,
+      agentId: this.intern(draft.slaveId || draft.agentId),
+      state: this.intern(draft.state),
+      containerIds: draft.containerIds,
+      list: context.list,
+    }
+    if (draft.labels !== undefined) task.labels = draft.labels
+    if (draft.updatedAt !== undefined) task.updatedAt = draft.updatedAt
+    return task
+  }
+}
+
 class MasterStateBuilder {
   private readonly state: MasterState = {agents: [], frameworks: [], tasks: []}
   private leaderPid: unknown
@@ -85,12 +188,12 @@ class MasterStateBuilder {
   private framework: FrameworkDraft = {id: '', name: ''}
   /** Kept tasks of the framework being read, settled when it ends. */
   private frameworkTasks: MesosTask[] = []
-  private task: TaskDraft = newTaskDraft()
   private agent: RawAgentFields = {}
-  /** Ids and states repeat across thousands of tasks: one string each. */
-  private readonly interned = new Map<string, string>()
+  private readonly tasks: TaskObjectReader
 
-  constructor(private readonly keep: ((task: TaskName) => boolean) | undefined) {}
+  constructor(keep: ((task: TaskName) => boolean) | undefined) {
+    this.tasks = new TaskObjectReader(keep)
+  }
 
   schema(): SchemaNode {
     const state = this.state
@@ -150,72 +253,9 @@ class MasterStateBuilder {
   }
 
   private taskNode(list: TaskList, completedFramework: boolean): SchemaNode {
-    const task = () => this.task
-    const containerId = valueNode((value) => {
-      task().containerIds = containerChain(value)
-    })
-    // Each status's time (the newest is when the task last changed), and its container until one has it.
-    const status = objectNode({
-      timestamp: valueNode((value) => {
-        if (typeof value === 'number' && !(value <= (task().updatedAt ?? -Infinity))) task().updatedAt = value
-      }),
-      container_status: objectNode({container_id: containerId}, {want: () => task().containerIds.length === 0}),
-    })
-    return objectNode(
-      {
-        id: valueNode((value) => {
-          task().id = idValue(value)
-          return this.named(ID_READ)
-        }),
-        name: valueNode((value) => {
-          task().name = asString(value)
-          return this.named(NAME_READ)
-        }),
-        framework_id: valueNode((value) => (task().frameworkId = idValue(value))),
-        executor_id: valueNode((value) => (task().executorId = idValue(value))),
-        slave_id: valueNode((value) => (task().slaveId = idValue(value))),
-        agent_id: valueNode((value) => (task().agentId = idValue(value))),
-        state: valueNode((value) => (task().state = asString(value))),
-        labels: valueNode((value) => (task().labels = labelsFromJson(value))),
-        statuses: arrayNode(status),
-      },
-      {
-        open: () => (this.task = newTaskDraft()),
-        close: () => this.finishTask(list, completedFramework),
-      },
-    )
-  }
-
-  /** Once id and name are both read, asks keep; the rest of a dropped task is skipped unread. */
-  private named(field: number): typeof SKIP_REST | undefined {
-    const draft = this.task
-    draft.named |= field
-    if (draft.named === ID_READ + NAME_READ) draft.dropped = this.keep !== undefined && !this.keep(draft)
-    return draft.dropped ? SKIP_REST : undefined
-  }
-
-  private finishTask(list: TaskList, completedFramework: boolean): void {
-    const draft = this.task
-    // A task without an id or a name field is judged at its end.
-    if (draft.named !== ID_READ + NAME_READ) draft.dropped = this.keep !== undefined && !this.keep(draft)
-    if (draft.dropped) return
-    const framework = this.framework
-    const task: MesosTask = {
-      id: draft.id,
-      name: draft.name,
-      frameworkId: this.intern(draft.frameworkId || framework.id),
-      frameworkName: framework.name,
-      frameworkActive: framework.active ?? !completedFramework,
-      completedFramework,
-      executorId: draft.executorId,
-      agentId: this.intern(draft.slaveId || draft.agentId),
-      state: this.intern(draft.state),
-      containerIds: draft.containerIds,
-      list,
-    }
-    if (draft.labels !== undefined) task.labels = draft.labels
-    if (draft.updatedAt !== undefined) task.updatedAt = draft.updatedAt
-    this.frameworkTasks.push(task)
+    // The framework's name and activity come after its tasks: finishFramework sets them.
+    const context = (): TaskContext => ({frameworkId: this.framework.id, frameworkName: '', frameworkActive: !completedFramework, completedFramework, list})
+    return this.tasks.node(context, (task) => this.frameworkTasks.push(task))
   }
 
   private finishFramework(completed: boolean): void {
@@ -232,12 +272,5 @@ class MasterStateBuilder {
     if (labels !== undefined) framework.labels = labels
     if (webuiUrl !== undefined) framework.webuiUrl = webuiUrl
     this.state.frameworks.push(framework)
-  }
-
-  private intern(text: string): string {
-    const known = this.interned.get(text)
-    if (known !== undefined) return known
-    this.interned.set(text, text)
-    return text
   }
 }

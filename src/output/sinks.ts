@@ -7,7 +7,7 @@
  * so a slow reader slows the sources instead of filling memory. Nothing is kept after it is written.
  */
 import type {Writable} from 'node:stream'
-import type {LogEntry, LogEvent, Sink, StreamInfo, StreamState, StreamStatus} from '../logs/entry.js'
+import type {LogEntry, Sink, SinkEvent, StreamInfo, StreamState, StreamStatus} from '../logs/entry.js'
 import type {BatchEncoder, EntryRenderer} from './format.js'
 import type {LineFilter} from './filter.js'
 import {whenDrained, type IO} from './io.js'
@@ -94,7 +94,8 @@ export function describeStatus(status: StreamStatus, previous: StreamState | und
     case 'failed':
       return `${label} failed${detail ? `: ${detail}` : ''}`
     case 'connecting':
-      return undefined
+      // A stream that joins a follow later says why (a task that started).
+      return detail === undefined ? undefined : `following ${label} (${detail})`
   }
 }
 
@@ -111,7 +112,11 @@ export class StatusNotices {
   write(status: StreamStatus): void {
     const line = describeStatus(status, this.states.get(status.stream.id), this.follow)
     this.states.set(status.stream.id, status.state)
-    if (line !== undefined) this.io.stderr.write(`${this.safe ? terminalSafe(line) : line}\n`)
+    if (line !== undefined) this.line(line)
+  }
+
+  line(text: string): void {
+    this.io.stderr.write(`${this.safe ? terminalSafe(text) : text}\n`)
   }
 }
 
@@ -182,11 +187,16 @@ export class PlainSink implements OutputSink {
     this.out = new TurnWriter(io.stdout as Writable, io.closed)
   }
 
-  write(event: LogEvent): void | Promise<void> {
+  write(event: SinkEvent): void | Promise<void> {
     if (event.type === 'status') {
       this.resume.noteStatus(event.status)
       this.out.flush()
       this.notices.write(event.status)
+      return
+    }
+    if (event.type === 'notice') {
+      this.out.flush()
+      this.notices.line(event.text)
       return
     }
     this.resume.noteEntries(event.entries)

@@ -6,13 +6,14 @@
  */
 import {setMaxListeners} from 'node:events'
 import {CliError, isCliError} from '../errors.js'
-import type {LogEvent, LogSource} from '../logs/entry.js'
+import type {LogEvent, LogSource, SinkEvent} from '../logs/entry.js'
 import {follow} from '../logs/follow.js'
 import {merge} from '../logs/merge.js'
 import {createSink, type OutputOptions} from '../output/choose-sink.js'
 import {isReaderGone} from '../output/io.js'
 import {formatResumeHint, type ResumeCommand} from '../output/sinks.js'
 import type {Deps} from '../deps.js'
+import type {Joining} from './task-discovery.js'
 
 export interface StreamSpec {
   source: LogSource
@@ -28,6 +29,8 @@ export interface StreamLogsOptions {
   output: OutputOptions
   /** The command to print after Ctrl-C, with the cursors that resume it. */
   resume: ResumeCommand
+  /** Streams that join while following (tasks that start), and notices about them. */
+  more?: AsyncIterable<Joining>
 }
 
 export function checkStreamCount(count: number, maxStreams: number, what: string, hint = 'narrow the pattern, or raise --max-streams'): void {
@@ -39,20 +42,32 @@ export async function streamLogs(specs: StreamSpec[], options: StreamLogsOptions
   const {signal} = deps
   // Each stream listens on the run's signal while it reads, and maybe while it waits to reconnect: with 11
   // streams and more that is no leak, but Node's default limit (10) would print a warning for it.
-  setMaxListeners(Math.max(10, 3 * specs.length), signal)
-  const sink = await createSink(options.output, deps.io, {streams: specs.map((spec) => spec.source.stream)})
-  const followed = specs.map((spec) =>
-    follow(spec.source, {
-      follow: options.follow,
-      after: spec.after,
-      signal,
-      now: deps.now,
-      sleep: deps.sleep,
-      isFinished: options.follow ? spec.isFinished : undefined,
-    }),
-  )
-  const single = specs.length === 1
-  const merged = merge(followed, {maxStreams: options.maxStreams, failFast: single})
+  setMaxListeners(Math.max(10, 3 * (options.more ? options.maxStreams : specs.length)), signal)
+  // Streams that may join later are told apart from the start.
+  const output = options.more && options.output.prefix === undefined ? {...options.output, prefix: true} : options.output
+  const sink = await createSink(output, deps.io, {streams: specs.map((spec) => spec.source.stream)})
+  /** Streams followed now, and in all. */
+  let open = 0
+  let total = 0
+  const followed = (spec: StreamSpec) => {
+    open++
+    total++
+    return counted(
+      follow(spec.source, {
+        follow: options.follow,
+        after: spec.after,
+        signal,
+        now: deps.now,
+        sleep: deps.sleep,
+        isFinished: options.follow ? spec.isFinished : undefined,
+      }),
+      () => open--,
+    )
+  }
+  const initial = specs.map(followed)
+  const single = specs.length === 1 && options.more === undefined
+  const more = options.more && joined(options.more, followed, () => open, options.maxStreams)
+  const merged = merge(initial, {maxStreams: options.maxStreams, failFast: single, more})
   try {
     for await (const event of merged) {
       // With one stream the error line at the end says it all; a "failed" notice first would repeat it.
@@ -76,7 +91,7 @@ export async function streamLogs(specs: StreamSpec[], options: StreamLogsOptions
   const failures = merged.failures
   if (failures.length > 0) {
     const first = failures[0]
-    throw new CliError(first.kind, `${failures.length} of ${specs.length} streams failed; the first: ${first.message}`, {
+    throw new CliError(first.kind, `${failures.length} of ${total} streams failed; the first: ${first.message}`, {
       exitCode: first.exitCode,
       hint: first.hint,
       cause: first,
@@ -84,6 +99,44 @@ export async function streamLogs(specs: StreamSpec[], options: StreamLogsOptions
   }
 }
 
-function isFailure(event: LogEvent): boolean {
+/** The events of `stream`, and `ended()` once it is over, however it ended. */
+async function* counted(stream: AsyncIterable<LogEvent>, ended: () => void): AsyncGenerator<LogEvent> {
+  try {
+    yield* stream
+  } finally {
+    ended()
+  }
+}
+
+/**
+ * What joins a follow, as streams for merge: a notice is a stream of one event; a task that would go past
+ * --max-streams open at once is left out, saying so.
+ */
+async function* joined(
+  more: AsyncIterable<Joining>,
+  followed: (spec: StreamSpec) => AsyncIterable<LogEvent>,
+  openNow: () => number,
+  maxStreams: number,
+): AsyncGenerator<AsyncIterable<SinkEvent>> {
+  for await (const joining of more) {
+    if (joining.type === 'notice') {
+      yield eventsOf({type: 'notice', text: joining.text})
+      continue
+    }
+    const {stream} = joining.spec.source
+    if (openNow() >= maxStreams) {
+      yield eventsOf({type: 'notice', text: `not following ${stream.label}: ${maxStreams} streams are open (--max-streams)`})
+      continue
+    }
+    yield eventsOf({type: 'status', status: {stream, state: 'connecting', detail: joining.why}}, followed(joining.spec))
+  }
+}
+
+async function* eventsOf(first: SinkEvent, rest?: AsyncIterable<SinkEvent>): AsyncGenerator<SinkEvent> {
+  yield first
+  if (rest !== undefined) yield* rest
+}
+
+function isFailure(event: SinkEvent): boolean {
   return event.type === 'status' && event.status.state === 'failed'
 }

@@ -10,12 +10,14 @@ import type {LogWindow} from '../logs/sources/window.js'
 import {type TaskFileTarget, createTaskFileSource} from '../logs/task-file/source.js'
 import {transportFor, type ClusterVersion, type LogTransport} from '../logs/transport.js'
 import {executorIdOf, findSandbox, loggingV2SandboxDirectory, loggingV2TaskPath, runContainerId} from '../mesos/sandbox.js'
-import {isRunningTask, type MesosTask} from '../mesos/state.js'
+import {isRunningTask, type MesosTask, type TaskName} from '../mesos/state.js'
+import {watchTasks} from '../mesos/task-watch.js'
 import type {OutputOptions} from '../output/choose-sink.js'
 import type {ResumeCommand} from '../output/sinks.js'
 import type {Deps} from '../deps.js'
 import {CliError} from '../errors.js'
 import {checkStreamCount, streamLogs, type StreamSpec} from './stream-logs.js'
+import {TaskDiscovery} from './task-discovery.js'
 import {taskStateWatcher} from './task-state.js'
 
 /** A --cursor: a byte offset, and the task it belongs to (`TASK=OFFSET`), which only one task read may omit. */
@@ -66,33 +68,53 @@ function cursorsOf(tasks: MesosTask[], cursors: TaskCursor[]): Map<MesosTask, st
   return found
 }
 
-/** Reads tasks already resolved (task log, service log): one source each on the protocol the cluster speaks, through streamLogs. */
-export async function readTaskLogs(http: HttpClient, matches: MesosTask[], version: ClusterVersion | undefined, options: TaskReadOptions, deps: Deps): Promise<void> {
+/** Following a pattern: the tasks that start later join (task-discovery.ts). */
+export interface LiveTasks {
+  /** Every task the master state read at the start listed, whatever its state: none of them joins later. */
+  known: MesosTask[]
+  /** Whether a task belongs to the follow (resolve-task.ts stageMatcher). */
+  matches: (task: TaskName) => boolean
+}
+
+/**
+ * Reads tasks already resolved (task log, service log): one source each on the protocol the cluster
+ * speaks, through streamLogs; with `live`, also the tasks that start while following.
+ */
+export async function readTaskLogs(
+  http: HttpClient,
+  matches: MesosTask[],
+  version: ClusterVersion | undefined,
+  options: TaskReadOptions,
+  deps: Deps,
+  live?: LiveTasks,
+): Promise<void> {
   const {signal} = deps
   checkStreamCount(matches.length, options.maxStreams, 'tasks', 'read the newest runs with --latest N, narrow the pattern, or raise --max-streams')
   const transport = transportFor(version)
-  const watchState = taskStateWatcher(http, signal)
+  const askState = taskStateWatcher(http, signal)
+  const discovery = live && options.follow ? new TaskDiscovery(live.known, live.matches) : undefined
   const labels = streamLabels(matches)
   const cursors = cursorsOf(matches, options.cursors)
-  // Resuming: a task without a cursor printed nothing before, so all of it is new.
+  const spec = async (task: MesosTask, label: string, window: LogWindow): Promise<StreamSpec> => {
+    const stream: StreamInfo = {
+      id: `${task.frameworkId}/${task.id}/${options.file}`,
+      kind: 'task',
+      label,
+      task: task.id,
+      file: options.file,
+      agent: task.agentId,
+      framework: task.frameworkId,
+    }
+    const source = await taskSource(http, task, stream, transport, {...options, window}, deps)
+    const finished = !isRunningTask(task) ? async () => task.state : discovery ? discovery.isFinished(task, askState) : () => askState(task)
+    return {source, after: cursors.get(task), isFinished: finished}
+  }
+  // Resuming: a task without a cursor printed nothing before, so all of it is new; so is a task that starts later.
   const window: LogWindow = options.cursors.length > 0 ? {kind: 'all'} : options.window
-  const specs: StreamSpec[] = await Promise.all(
-    matches.map(async (task): Promise<StreamSpec> => {
-      const stream: StreamInfo = {
-        id: `${task.frameworkId}/${task.id}/${options.file}`,
-        kind: 'task',
-        label: labels.get(task) ?? task.id,
-        task: task.id,
-        file: options.file,
-        agent: task.agentId,
-        framework: task.frameworkId,
-      }
-      const source = await taskSource(http, task, stream, transport, {...options, window}, deps)
-      const finished = isRunningTask(task) ? () => watchState(task) : async () => task.state
-      return {source, after: cursors.get(task), isFinished: finished}
-    }),
-  )
-  await streamLogs(specs, {follow: options.follow, maxStreams: options.maxStreams, output: options.output, resume: options.resume}, deps)
+  const specs = await Promise.all(matches.map((task) => spec(task, labels.get(task) ?? task.id, window)))
+  const watch = discovery && watchTasks(http, {keep: (live as LiveTasks).matches, signal, sleep: deps.sleep, now: deps.now})
+  const more = watch && discovery.joining(watch, (task) => spec(task, task.id, {kind: 'all'}))
+  await streamLogs(specs, {follow: options.follow, maxStreams: options.maxStreams, output: options.output, resume: options.resume, more}, deps)
 }
 
 /**

@@ -5,7 +5,7 @@
 import {CliError, isCliError} from '../errors.js'
 import {fetchClusterVersion} from '../logs/transport.js'
 import {fetchMasterState} from '../mesos/master.js'
-import {resolveTasks, summarizeRunningTasks, taskMatcher, type TaskResolution, type TaskScope} from '../mesos/resolve-task.js'
+import {resolveTasks, stageMatcher, summarizeRunningTasks, taskMatcher, type TaskResolution, type TaskScope} from '../mesos/resolve-task.js'
 import type {MasterState, MesosTask} from '../mesos/state.js'
 import type {Deps} from '../deps.js'
 import {type TaskCursor, type TaskReadOptions, readTaskLogs, taskNamedBy} from '../read/task-sources.js'
@@ -27,8 +27,10 @@ export async function runTaskLog(options: TaskLogOptions, deps: Deps): Promise<v
   }
   const pattern = options.pattern
   const [state, version] = await Promise.all([fetchMasterState(http, {signal, keep: taskMatcher(pattern)}), fetchClusterVersion(http, signal)])
-  const matches = withCursorTasks(state, options.cursors, () => newest(resolveTasks(state, pattern, options.scope), options.latest))
-  await readTaskLogs(http, matches, version, options, deps)
+  const {matches, stage} = withCursorTasks(state, pattern, options.cursors, () => newest(resolveTasks(state, pattern, options.scope), options.latest))
+  // Following a pattern of running tasks follows the ones that start too; an exact id ends with its task.
+  const live = options.follow && options.scope.running && stage !== 'id' && options.latest === undefined
+  await readTaskLogs(http, matches, version, options, deps, live ? {known: state.tasks, matches: stageMatcher(pattern, stage)} : undefined)
 }
 
 /** The `latest` tasks whose newest status is newest (all of them without a count), newest first. */
@@ -42,14 +44,15 @@ function newest(resolution: TaskResolution, latest: number | undefined): TaskRes
  * Resuming, the tasks the cursors name are read whatever their state (a task that ended since still has
  * lines after its cursor), and with the tasks the pattern matches now (those from their first line).
  */
-function withCursorTasks(state: MasterState, cursors: TaskCursor[], resolve: () => TaskResolution): MesosTask[] {
+function withCursorTasks(state: MasterState, pattern: string, cursors: TaskCursor[], resolve: () => TaskResolution): TaskResolution {
   const named = state.tasks.filter((task) => cursors.some((cursor) => cursor.task !== undefined && taskNamedBy(task, cursor.task)))
-  let matches: MesosTask[]
+  let resolution: TaskResolution
   try {
-    matches = resolve().matches
+    resolution = resolve()
   } catch (error) {
     if (named.length === 0 || !isCliError(error) || error.kind !== 'not-found') throw error
-    matches = []
+    // None runs now: the tasks named, and the pattern matched the way it matches them.
+    return {matches: named, stage: resolveTasks(state, pattern, {running: true, completed: true}).stage}
   }
-  return [...matches, ...named.filter((task) => !matches.includes(task))]
+  return {...resolution, matches: [...resolution.matches, ...named.filter((task) => !resolution.matches.includes(task))]}
 }

@@ -22,7 +22,7 @@ test(`task log --follow: ${LINES} lines through ${FAULTS} faults, exit 0 when th
   // The CLI backs off for real (up to seconds after a burst), so the pacing waits longer before a cut.
   const run = {sim, proxy, steps, writer, linesPerStreamFault: linesPerStreamFault(steps, LINES), nudges: 0, nudgeMs: 3000}
   const first = armFirst(run)
-  const cli = startCli(['task', 'log', '--follow', '--lines', 'all', 'storm-cli'], {env: {DCOS_URL: proxy.url}, timeoutMs: 100_000})
+  const cli = startCli(['task', 'log', '--follow', '--lines', 'all', task.id], {env: {DCOS_URL: proxy.url}, timeoutMs: 100_000})
   await playStorm(run, first)
   writer.write(LINES)
   sim.finishTask(task.id, 'TASK_FINISHED')

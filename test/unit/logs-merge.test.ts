@@ -62,4 +62,27 @@ describe('merge', () => {
       (error: unknown) => error instanceof CliError && error.kind === 'usage' && /--max-streams/.test(error.message),
     )
   })
+
+  test('streams that join later are merged as they come, and the merge ends once they and `more` did', async () => {
+    let joinNext: ((stream: AsyncIterable<LogEvent> | undefined) => void) | undefined
+    const more = (async function* () {
+      for (;;) {
+        const stream = await new Promise<AsyncIterable<LogEvent> | undefined>((resolve) => (joinNext = resolve))
+        if (stream === undefined) return
+        yield stream
+      }
+    })()
+    const seen: string[] = []
+    const merged = merge([counted('a', 2, {n: 0})], {maxStreams: 5, more})
+    const reading = (async () => {
+      for await (const event of merged) seen.push(label(event))
+    })()
+    while (seen.length < 2) await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(seen, ['a0', 'a1'], 'the first stream ended, and the merge waits for more')
+    joinNext?.(counted('b', 2, {n: 0}))
+    while (seen.length < 4) await new Promise((resolve) => setImmediate(resolve))
+    joinNext?.(undefined)
+    await reading
+    assert.deepEqual(seen, ['a0', 'a1', 'b0', 'b1'])
+  })
 })

@@ -75,6 +75,19 @@ describe('live view (in process, fake terminal)', () => {
     assert.equal(io.stderrText(), '')
   })
 
+  test('a task that joins shows in the footer; a notice scrolls with the lines, escaped; nothing on stderr', async () => {
+    const {io} = terminal()
+    const sink = await createSink(follow, io, {streams: [web], onQuit: () => {}})
+    const api: StreamInfo = {...web, id: 'api.1/stdout', label: 'api.1', task: 'api.1'}
+    await sink.write({type: 'status', status: {stream: api, state: 'connecting', detail: 'new task, TASK_RUNNING'}})
+    await sink.write({type: 'notice', text: 'reconnecting to the Mesos event stream (attempt 1): reset\x1b[2J'})
+    await sink.close()
+    const out = io.stdoutText()
+    assert.ok(out.includes('reconnecting to the Mesos event stream (attempt 1): reset\\x1b[2J\n'), out)
+    assert.match(out, /api\.1 connecting/)
+    assert.equal(io.stderrText(), '')
+  })
+
   test('q and Ctrl-C ask to quit, once', async () => {
     const {io, stdin} = terminal()
     let quits = 0

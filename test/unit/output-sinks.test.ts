@@ -217,6 +217,15 @@ describe('status notices on stderr', () => {
     assert.equal(io.stdoutText(), '')
   })
 
+  test('a stream that joins says why, and a notice is a line of its own, escaped on a terminal', async () => {
+    const io = testIO({tty: true})
+    const sink = await createSink(options({follow: true, tui: false}), io)
+    await sink.write({type: 'status', status: {stream: api, state: 'connecting', detail: 'new task, TASK_RUNNING'}})
+    await sink.write({type: 'notice', text: 'reconnecting to the Mesos event stream (attempt 1): reset\x1b[2J'})
+    assert.equal(io.stderrText(), 'following api.1 (new task, TASK_RUNNING)\nreconnecting to the Mesos event stream (attempt 1): reset\\x1b[2J\n')
+    assert.equal(io.stdoutText(), '')
+  })
+
   test('without --follow the end of a stream is no news', () => {
     assert.equal(describeStatus({stream: web, state: 'ended'}, 'live', false), undefined)
   })

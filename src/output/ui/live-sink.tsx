@@ -9,7 +9,7 @@
  */
 import React from 'react'
 import {render as mountInk, useInput, useStdout, type Instance} from 'ink'
-import type {LogEvent, StreamInfo} from '../../logs/entry.js'
+import type {SinkEvent, StreamInfo} from '../../logs/entry.js'
 import type {EntryRenderer} from '../format.js'
 import type {LineFilter} from '../filter.js'
 import {whenDrained, type IO} from '../io.js'
@@ -96,7 +96,8 @@ export class LiveSink implements OutputSink {
     return new LiveSink(io, render, filter, options)
   }
 
-  write(event: LogEvent): void | Promise<void> {
+  write(event: SinkEvent): void | Promise<void> {
+    if (event.type === 'notice') return this.queue(`${terminalSafe(event.text)}\n`)
     if (event.type === 'status') {
       const {status} = event
       this.resume.noteStatus(status)
@@ -119,8 +120,13 @@ export class LiveSink implements OutputSink {
       }
       tracked!.lines++
     }
+    return this.queue(renderBatch(entries, this.render, this.filter))
+  }
+
+  /** Text for the scrolling part, written with the next flush (at once when much is waiting). */
+  private queue(text: string): void | Promise<void> {
     if (this.io.closed.aborted) return
-    this.pending += renderBatch(entries, this.render, this.filter)
+    this.pending += text
     if (this.pending.length >= LINE_FLUSH_CHARS) {
       this.flushLines()
       if ((this.io.stdout as {writableNeedDrain?: boolean}).writableNeedDrain) {
