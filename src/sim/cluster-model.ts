@@ -7,10 +7,15 @@ import type {DcosVersion} from './versions.js'
 /**
  * The simulated cluster's Mesos view: a master state object shaped exactly like `/master/state`
  * (generated, or loaded from a recorded file), the tasks derived from it, and their sandboxes.
- * Mutations (a task finishing) edit the state object in place, so every endpoint stays consistent.
+ * Mutations (a task starting, changing state, finishing) edit the state object in place, so every
+ * endpoint stays consistent, and are told to event listeners the way the master's event stream reports them.
+ * A task's sandbox is made on first use (any access at or under its path), so a recorded state of
+ * 100,000 tasks loads in seconds.
  */
 
 export const WORK_DIR = '/var/lib/mesos/slave'
+/** A path at or under an executor run directory: [run directory, its container id]. */
+const RUN_DIR_PATH = new RegExp(`^(${WORK_DIR}/slaves/[^/]+/frameworks/[^/]+/executors/[^/]+/runs/([^/]+))(?:/|$)`)
 /** History is stamped in the hour before this instant, so generated content is the same on every run. */
 export const HISTORY_END_MS = Date.UTC(2024, 0, 15, 10, 0, 0)
 
@@ -41,7 +46,13 @@ interface TaskRecord {
   /** The executor's run directory (the sandbox of a command task). */
   runDir: string
   synthetic: boolean
+  /** Tasks of the loaded or generated state start with an hour of output; tasks started later with none. */
+  history: boolean
+  sandboxMade: boolean
 }
+
+/** A change as the master's event stream reports it; `task` is the master-state task object. */
+export type MasterEvent = {type: 'TASK_ADDED'; task: Json} | {type: 'TASK_UPDATED'; task: Json; status: Json}
 
 export interface ClusterOptions {
   seed: number
@@ -65,6 +76,13 @@ export class ClusterModel {
   private stateText?: string
   readonly rng: Rng
   readonly clusterId: string
+  /** Told the output a sandbox is made with (the journald container logger copies it to the agent's journal). */
+  onSandboxOutput?: (task: SimTask, file: string, text: string) => void
+  private readonly listeners = new Set<(event: MasterEvent) => void>()
+  /** Records by their run directory's container id, to find the sandbox a path is in. */
+  private readonly byContainer = new Map<string, TaskRecord[]>()
+  private sandboxesPending = 0
+  private readonly agentsMade = new Set<string>()
 
   constructor(readonly options: ClusterOptions, readonly sandboxes: Sandboxes) {
     this.rng = new Rng(options.seed)
@@ -72,6 +90,7 @@ export class ClusterModel {
     this.masters = [0, 1, 2].map((n) => ({id: this.rng.uuid(), ip: `10.0.0.${n + 1}`, hostname: `10.0.0.${n + 1}`}))
     this.state = options.statePath === undefined ? this.generate() : JSON.parse(readFileSync(options.statePath, 'utf8'))
     this.index()
+    sandboxes.provider = (path) => this.provideSandboxes(path)
   }
 
   get leader(): MasterNode {
@@ -94,9 +113,9 @@ export class ClusterModel {
     return String(agent.pid ?? '').split('@')[1]?.split(':')[0] ?? agent.hostname
   }
 
-  /** The running (non-synthetic) tasks, for live output. */
+  /** The running (non-synthetic) tasks whose sandbox exists, for live output (one not yet looked at needs none). */
   liveTasks(): SimTask[] {
-    return this.ordered.filter((r) => !r.synthetic && r.task.state === 'TASK_RUNNING').map((r) => r.task)
+    return this.ordered.filter((r) => r.sandboxMade && !r.synthetic && r.task.state === 'TASK_RUNNING').map((r) => r.task)
   }
 
   find(taskId: string): TaskRecord | undefined {
@@ -108,20 +127,81 @@ export class ClusterModel {
     return this.stateText
   }
 
-  /** Moves a task to its framework's completed_tasks with a terminal status. */
-  finish(taskId: string, state = 'TASK_FINISHED'): void {
+  /** Hears every task added or changed from now on; returns the way to stop. */
+  onEvent(listener: (event: MasterEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private emit(event: MasterEvent): void {
+    for (const listener of this.listeners) listener(event)
+  }
+
+  private recordOf(taskId: string): TaskRecord {
     const record = this.records.get(taskId)
     if (record === undefined) throw new Error(`no task ${taskId}`)
+    return record
+  }
+
+  /** Moves a task to its framework's completed_tasks with a terminal status. */
+  finish(taskId: string, state = 'TASK_FINISHED'): void {
+    const record = this.recordOf(taskId)
     const fw = record.framework
     const from: Json[] = fw.tasks ?? []
     const at = from.indexOf(record.raw)
     if (at >= 0) from.splice(at, 1)
     if (!(fw.completed_tasks ??= []).includes(record.raw)) fw.completed_tasks.push(record.raw)
-    const last = record.raw.statuses?.at(-1)
-    record.raw.state = state
-    ;(record.raw.statuses ??= []).push({...(last ?? {}), state, timestamp: Date.now() / 1000})
-    record.task.state = state
+    this.addStatus(record, state)
+  }
+
+  /** A task's next status (TASK_STARTING, TASK_RUNNING, …) while it stays in its framework's tasks. */
+  update(taskId: string, state: string): void {
+    this.addStatus(this.recordOf(taskId), state)
+  }
+
+  /** Appends a status like the last one (a first one gets the task's container id) and reports TASK_UPDATED. */
+  private addStatus(record: TaskRecord, state: string): void {
+    const {raw, task} = record
+    const status: Json = {...(raw.statuses?.at(-1) ?? {}), state, timestamp: Date.now() / 1000}
+    if (status.container_status === undefined && this.options.version.containerIds) {
+      const parent = task.parentContainerId === undefined ? {} : {parent: {value: task.parentContainerId}}
+      status.container_status = {container_id: {value: task.containerId, ...parent}}
+    }
+    raw.state = state
+    ;(raw.statuses ??= []).push(status)
+    task.state = state
     this.stateText = undefined
+    this.emit({type: 'TASK_UPDATED', task: raw, status})
+  }
+
+  /**
+   * A new instance of app `name` in TASK_STAGING, as the master first knows it (no statuses, reported as
+   * TASK_ADDED), with its sandbox made: a command task in the framework of the newest active task of that
+   * name (else Marathon's) on that task's agent (else the first), unless told which.
+   */
+  launch(name: string, options: {agentId?: string; frameworkId?: string} = {}): SimTask {
+    const active: Json[] = this.state.frameworks ?? []
+    const previous = this.ordered.findLast((r) => r.task.name === name && active.includes(r.framework))
+    const fw = active.find((f) => f.id === options.frameworkId) ?? previous?.framework ?? active.find((f) => f.name === 'marathon') ?? active[0]
+    if (fw === undefined) throw new Error('no active framework to start a task in')
+    const agentId = options.agentId ?? previous?.task.agentId ?? this.agents()[0]?.id
+    if (this.agent(agentId) === undefined) throw new Error(`no agent ${agentId}`)
+    const raw = {
+      id: `${name}.${this.rng.uuid()}`,
+      name,
+      framework_id: fw.id,
+      executor_id: '',
+      slave_id: agentId,
+      state: 'TASK_STAGING',
+      resources: {cpus: 0.1, mem: 32, disk: 0, gpus: 0},
+      ...(fw.role === undefined ? {} : {role: fw.role}),
+      statuses: [],
+    }
+    ;(fw.tasks ??= []).push(raw)
+    const record = this.indexTask(fw, raw, false)
+    this.makeSandbox(record)
+    this.emit({type: 'TASK_ADDED', task: raw})
+    return {...record.task}
   }
 
   /** The agent's `/state` with executors and their sandbox directories. */
@@ -207,41 +287,67 @@ export class ClusterModel {
       sandboxDir: isPod ? `${runDir}/tasks/${raw.id}` : runDir,
     }
     const synthetic = raw.labels?.some?.((l: Json) => l.key === 'SIM_SYNTHETIC') === true
-    const record: TaskRecord = {task, raw, framework: fw, runDir, synthetic}
+    const record: TaskRecord = {task, raw, framework: fw, runDir, synthetic, history, sandboxMade: false}
     if (!this.records.has(task.id)) this.records.set(task.id, record)
     this.ordered.push(record)
-    if (history) this.createSandbox(record)
-    else this.sandboxes.mkdir(task.sandboxDir)
+    const sameRun = this.byContainer.get(root)
+    if (sameRun === undefined) this.byContainer.set(root, [record])
+    else sameRun.push(record)
+    this.sandboxesPending++
     this.stateText = undefined
     return record
   }
 
-  /** Adds a running Marathon command task (no generated history) and returns it. */
-  addRunningTask(name: string, agentIndex = 0): SimTask {
-    const fw = (this.state.frameworks ?? []).find((f: Json) => f.name === 'marathon') ?? this.state.frameworks[0]
-    const agent = this.agents()[agentIndex % Math.max(1, this.agents().length)]
-    const id = `${name}.${this.rng.uuid()}`
-    const containerId = this.rng.uuid()
-    const status = (state: string) => ({state, timestamp: Date.now() / 1000, container_status: {container_id: {value: containerId}}})
-    const raw = {id, name, framework_id: fw.id, executor_id: '', slave_id: agent?.id, state: 'TASK_RUNNING', resources: {cpus: 0.1, mem: 32, disk: 0, gpus: 0}, statuses: [status('TASK_STARTING'), status('TASK_RUNNING')]}
-    ;(fw.tasks ??= []).push(raw)
-    return {...this.indexTask(fw, raw, false).task}
+  /** A running task started at once, reported as TASK_ADDED and its updates. */
+  addRunningTask(name: string): SimTask {
+    const task = this.launch(name)
+    this.update(task.id, 'TASK_STARTING')
+    this.update(task.id, 'TASK_RUNNING')
+    return {...this.recordOf(task.id).task}
   }
 
-  private createSandbox(record: TaskRecord): void {
+  /** Makes the pending sandboxes a path is in or under (Sandboxes' provider). */
+  private provideSandboxes(path: string): void {
+    if (this.sandboxesPending === 0) return
+    const run = RUN_DIR_PATH.exec(path)
+    if (run) {
+      for (const record of this.byContainer.get(run[2]) ?? []) if (record.runDir === run[1]) this.makeSandbox(record)
+      return
+    }
+    // Above run directories (a browse of `…/runs`, or of `/var`): rare, so a scan.
+    const prefix = path === '/' ? '/' : `${path}/`
+    if (!WORK_DIR.startsWith(prefix) && !prefix.startsWith(`${WORK_DIR}/`)) return
+    for (const record of this.ordered) if (record.runDir.startsWith(prefix)) this.makeSandbox(record)
+  }
+
+  /** Makes every sandbox on an agent (under the journald logger their output is in the agent's journal). */
+  provideAgentSandboxes(agentId: string): void {
+    if (this.sandboxesPending === 0 || this.agentsMade.has(agentId)) return
+    this.agentsMade.add(agentId)
+    for (const record of this.ordered) if (record.task.agentId === agentId) this.makeSandbox(record)
+  }
+
+  private makeSandbox(record: TaskRecord): void {
+    if (record.sandboxMade) return
+    record.sandboxMade = true
+    this.sandboxesPending--
     const {task} = record
     const rng = new Rng(Number.parseInt(hash64(`${this.options.seed}:${task.frameworkId}:${task.id}`).slice(0, 8), 16))
     const app = task.name || task.id
-    const lines = record.synthetic ? 3 : rng.int(200, 400)
+    const lines = !record.history ? 0 : record.synthetic ? 3 : rng.int(200, 400)
     const start = HISTORY_END_MS - 3_600_000
     const step = 3_600_000 / lines
     const out: string[] = []
     for (let n = 1; n <= lines; n++) out.push(stdoutLine(rng, app, n, start + n * step))
     const err = executorPreamble(task.id, record.runDir)
-    for (let n = 1; n <= (record.synthetic ? 0 : rng.int(20, 60)); n++) err.push(stderrLine(rng, app, n, start + n * step * 5))
-    const mtime = Math.floor(HISTORY_END_MS / 1000)
-    this.sandboxes.write(`${task.sandboxDir}/stdout`, `${out.join('\n')}\n`, mtime)
-    this.sandboxes.write(`${task.sandboxDir}/stderr`, `${err.join('\n')}\n`, mtime)
+    const errLines = !record.history || record.synthetic ? 0 : rng.int(20, 60)
+    for (let n = 1; n <= errLines; n++) err.push(stderrLine(rng, app, n, start + n * step * 5))
+    const mtime = record.history ? Math.floor(HISTORY_END_MS / 1000) : undefined
+    for (const [file, fileLines] of [['stdout', out], ['stderr', err]] as const) {
+      const text = fileLines.map((line) => `${line}\n`).join('')
+      this.sandboxes.write(`${task.sandboxDir}/${file}`, text, mtime)
+      this.onSandboxOutput?.(task, file, text)
+    }
     if (task.isPod) {
       this.sandboxes.write(`${record.runDir}/stdout`, `Received SUBSCRIBED event\nLaunching child container for ${task.id}\n`, mtime)
       this.sandboxes.write(`${record.runDir}/stderr`, `I0115 09:00:00.000000  1 executor.cpp:190] Version: ${this.state.version ?? '1.11.0'}\n`, mtime)

@@ -13,6 +13,10 @@ export type FaultMatch =
   | 'component'
   | 'state' // Mesos master state endpoints
   | 'files' // Mesos agent files API
+  // The Operator API event stream (SUBSCRIBE). Only faults that name it (this, or a path prefix such as
+  // '/mesos/api/v1') reach it: it runs beside the log streams a client follows, and a fault meant for
+  // those ('any', 'stream', …) must not be used up on it.
+  | 'subscribe'
   | (string & {}) // a path prefix, starting with '/'
 
 export type Fault =
@@ -78,7 +82,7 @@ export class FaultBook {
 }
 
 function matches(match: FaultMatch | undefined, request: RequestTags): boolean {
-  if (match === undefined || match === 'any') return true
+  if (match === undefined || match === 'any') return request.tags.has('any')
   if (match.startsWith('/')) return request.path.startsWith(match)
   return request.tags.has(match)
 }

@@ -45,6 +45,8 @@ export interface SimOptions {
   pingFirstMs?: number
   /** How often an idle task-file stream re-reads (real: ~1 s); appends wake it at once. Default 250. */
   filePollMs?: number
+  /** The Operator API event stream (SUBSCRIBE) sends a HEARTBEAT this often. Default 15000, as Mesos. */
+  heartbeatIntervalMs?: number
   /**
    * 'real' (default): dcos-log reads task files as the real server does, defects included (lines over
    * 32 KiB cut, text cut at byte 512, empty lines dropped, reads stuck before a line of 64 KiB or more);
@@ -61,6 +63,15 @@ export interface Sim {
   appendBytes(taskId: string, bytes: Buffer, file?: string): void
   writeFile(taskId: string, file: string, content: string | Buffer): void
   finishTask(taskId: string, state?: string): void
+  /**
+   * Starts a new instance of app `name` (id `<name>.<uuid>`, a command task in the framework of that app's
+   * newest task, else Marathon's; on that task's agent unless `agentId` says): TASK_STAGING, then
+   * TASK_STARTING and TASK_RUNNING a few ms apart, each reported on the event stream. `lines` are written
+   * to its stdout once it runs. Resolves with the task running (as it is, should the sim close first).
+   */
+  startTask(options: {name: string; agentId?: string; lines?: string[]}): Promise<SimTask>
+  /** Ends a task (`state`, default TASK_FAILED) and starts a new instance of its app on its agent. */
+  restartTask(taskId: string, options?: {state?: string}): Promise<SimTask>
   addJournal(node: 'leader' | string, entries: JournalEntryInput[]): void
   /** Replaces a node's journal with entries exactly as captured (cursors and timestamps kept). */
   loadJournal(node: 'leader' | string, entries: RawJournalEntry[]): void
@@ -75,6 +86,9 @@ export interface Sim {
   dcosLogStats(): DcosLogReadStats
   readonly requests: RecordedRequest[]
 }
+
+/** The time a started task spends in TASK_STAGING and in TASK_STARTING. */
+const TASK_STEP_MS = 10
 
 /** Lines of a synthetic stdout: fixed shape, about 90 bytes each, numbered from 1. */
 function syntheticStdout(lines: number): Buffer {
@@ -92,26 +106,49 @@ function syntheticStdout(lines: number): Buffer {
 
 export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const seed = options.seed ?? 1
+  if (options.heartbeatIntervalMs !== undefined && !(options.heartbeatIntervalMs > 0)) throw new Error('sim: heartbeatIntervalMs must be positive')
   let closing = false
-  /** The pauses of spinning text reads, ended with them on close(). */
-  const spinners = new Map<NodeJS.Timeout, (stopped: boolean) => void>()
+  /** Pending pauses (spinning text reads, tasks starting), ended on close(). */
+  const pauses = new Map<NodeJS.Timeout, (stopped: boolean) => void>()
+  /** Waits `ms`; true once the cluster closes (what waits then stops). */
+  const pause = (ms: number): Promise<boolean> =>
+    closing
+      ? Promise.resolve(true)
+      : new Promise((resolve) => {
+          const timer = setTimeout(() => {
+            pauses.delete(timer)
+            resolve(closing)
+          }, ms)
+          pauses.set(timer, resolve)
+        })
   const version = dcosVersion(options.dcosVersion ?? '2.2')
   const sandboxes = new Sandboxes(options.rotateBytes ?? 1024 * 1024)
   const cluster = new ClusterModel({seed, version, statePath: options.statePath, streamTaskCount: options.streamTaskCount}, sandboxes)
   const auth = new AuthService()
   const leaderNode = makeNode(seed, 'master', cluster.leader.id, cluster.leader.ip, MASTER_UNITS)
+  /** Agents' dcos-log nodes, each made on first use (a recorded state can have thousands of agents). */
   const agentNodes = new Map<string, LogNode>()
-  for (const agent of cluster.agents()) agentNodes.set(agent.id, makeNode(seed, 'agent', agent.id, cluster.agentIp(agent), agentUnits(agent)))
+  const nodeOf = (agentId: string): LogNode | undefined => {
+    let node = agentNodes.get(agentId)
+    const agent = node === undefined ? cluster.agent(agentId) : undefined
+    if (agent !== undefined) {
+      node = makeNode(seed, 'agent', agent.id, cluster.agentIp(agent), agentUnits(agent))
+      agentNodes.set(agentId, node)
+    }
+    return node
+  }
   const journaldLogger = version.journaldLogger
   if (journaldLogger) {
-    for (const task of cluster.tasks()) {
-      const node = agentNodes.get(task.agentId)
-      if (node === undefined) continue
-      for (const file of ['stdout', 'stderr']) {
-        const content = sandboxes.get(`${task.sandboxDir}/${file}`)
-        if (content) journalTaskLines(node, task, file, content.slice(0, content.size).toString().split('\n').filter((l) => l !== ''))
-      }
+    cluster.onSandboxOutput = (task, file, text) => {
+      const node = nodeOf(task.agentId)
+      if (node) journalTaskLines(node, task, file, text.split('\n').filter((l) => l !== ''))
     }
+  }
+  /** An agent's node as routes and the API see it: under the journald logger its journal holds its sandboxes' output. */
+  const agentNode = (agentId: string): LogNode | undefined => {
+    const node = nodeOf(agentId)
+    if (node && journaldLogger) cluster.provideAgentSandboxes(agentId)
+    return node
   }
   const world: World = {
     version,
@@ -121,25 +158,13 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     authEnabled: options.auth ?? false,
     requireTaskToken: options.requireTaskToken ?? options.auth ?? false,
     leaderNode,
-    agentNode: (id) => agentNodes.get(id),
+    agentNode,
     pingFirstMs: options.pingFirstMs ?? 1000,
     pingIntervalMs: options.pingIntervalMs ?? 15_000,
     filePollMs: options.filePollMs ?? 250,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15_000,
     streams: new Set(),
-    dcosLog: {
-      ideal: options.dcosLogDefects === 'none',
-      stats: newReadStats(),
-      spin: (ms) =>
-        closing
-          ? Promise.resolve(true)
-          : new Promise((resolve) => {
-              const timer = setTimeout(() => {
-                spinners.delete(timer)
-                resolve(closing)
-              }, ms)
-              spinners.set(timer, resolve)
-            }),
-    },
+    dcosLog: {ideal: options.dcosLogDefects === 'none', stats: newReadStats(), spin: pause},
   }
   const faults = new FaultBook()
   const requests: RecordedRequest[] = []
@@ -147,21 +172,32 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const record = (taskId: string) => {
     const found = cluster.find(taskId)
     if (found === undefined) throw new Error(`sim: no task ${taskId}`)
-    return found.task
+    return {...found.task}
   }
   const nodeFor = (node: string): LogNode => {
-    const found = node === 'leader' ? leaderNode : agentNodes.get(node)
+    const found = node === 'leader' ? leaderNode : agentNode(node)
     if (found === undefined) throw new Error(`sim: no node ${node} (use 'leader' or an agent id)`)
     return found
   }
   const appendBytes = (taskId: string, bytes: Buffer, file = 'stdout') => {
     const task = record(taskId)
     sandboxes.append(`${task.sandboxDir}/${file}`, bytes)
-    const node = agentNodes.get(task.agentId)
-    if (journaldLogger && node) journalTaskLines(node, task, file, bytes.toString().split('\n').filter((l) => l !== ''))
+    const node = journaldLogger ? nodeOf(task.agentId) : undefined
+    if (node) journalTaskLines(node, task, file, bytes.toString().split('\n').filter((l) => l !== ''))
   }
   const appendLines = (taskId: string, lines: string[], file = 'stdout') => {
     if (lines.length > 0) appendBytes(taskId, Buffer.from(`${lines.join('\n')}\n`), file)
+  }
+  const startTask: Sim['startTask'] = async ({name, agentId, lines = []}) => {
+    if (typeof name !== 'string' || name === '') throw new Error('sim: a task to start needs a name')
+    if (!Array.isArray(lines)) throw new Error('sim: lines must be an array of strings')
+    const {id} = cluster.launch(name, {agentId})
+    for (const state of ['TASK_STARTING', 'TASK_RUNNING']) {
+      if (await pause(TASK_STEP_MS)) return record(id)
+      cluster.update(id, state)
+    }
+    appendLines(id, lines)
+    return record(id)
   }
 
   const sim: Sim = {
@@ -174,6 +210,12 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       sandboxes.write(`${record(taskId).sandboxDir}/${file}`, typeof content === 'string' ? Buffer.from(content) : content)
     },
     finishTask: (taskId, state) => cluster.finish(taskId, state),
+    startTask,
+    restartTask: (taskId, restartOptions) => {
+      const {name, agentId} = record(taskId)
+      cluster.finish(taskId, restartOptions?.state ?? 'TASK_FAILED')
+      return startTask({name, agentId})
+    },
     addJournal: (node, entries) => {
       const journal = nodeFor(node).journal
       for (const entry of entries) journal.add(entry)
@@ -228,7 +270,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         const units = MASTER_UNITS
         const unit = rng.pick(units)
         leaderNode.journal.add({unit, message: `${unit.replace(/\.service$/, '')} live entry ${tick}`, fields: {SYSLOG_IDENTIFIER: unit.replace(/^dcos-|\.service$/g, '')}})
-        const agent = rng.pick([...agentNodes.values()])
+        // An agent node not made yet gets its history when first used instead.
+        const agent = agentNodes.get(rng.pick(cluster.agents())?.id)
         agent?.journal.add({unit: 'dcos-mesos-slave.service', message: `agent live entry ${tick}`, fields: {SYSLOG_IDENTIFIER: 'mesos-agent'}})
       }
     }, interval)
@@ -238,11 +281,11 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   sim.close = async () => {
     if (timer) clearInterval(timer)
     closing = true
-    for (const [spinner, stop] of spinners) {
-      clearTimeout(spinner)
+    for (const [timer, stop] of pauses) {
+      clearTimeout(timer)
       stop(true)
     }
-    spinners.clear()
+    pauses.clear()
     for (const stream of world.streams) stream.abort()
     world.streams.clear()
     await new Promise<void>((resolve) => {
@@ -258,7 +301,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
  * GET tasks|requests|faults|dcos-log-stats; POST append-lines {taskId, lines, file?}, append-bytes {taskId, base64, file?},
  * write-file {taskId, file, content?|base64?}, finish-task {taskId, state?}, journal {node, entries},
  * faults (a Fault), token {uid, permissions?, expiresInSec?}, user {uid, password, permissions?},
- * service-account {uid, publicKey, permissions?}, synthetic-task {lines, name?}; DELETE faults|requests.
+ * service-account {uid, publicKey, permissions?}, synthetic-task {lines, name?}, start-task {name, agentId?, lines?}
+ * and restart-task {taskId, state?} (both answer the new task once it runs); DELETE faults|requests.
  */
 async function handleAdmin(sim: Sim, faults: FaultBook, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const reply = (status: number, value: unknown) => {
@@ -315,6 +359,10 @@ async function handleAdmin(sim: Sim, faults: FaultBook, req: IncomingMessage, re
         return reply(200, {ok: true})
       case 'synthetic-task':
         return reply(200, sim.addSyntheticTask({lines: Number(body.lines ?? 1000), name: body.name}))
+      case 'start-task':
+        return reply(200, await sim.startTask({name: body.name, agentId: body.agentId, lines: body.lines}))
+      case 'restart-task':
+        return reply(200, await sim.restartTask(body.taskId, {state: body.state}))
       default:
         return reply(404, {error: `unknown admin endpoint POST ${path}`})
     }

@@ -1,12 +1,16 @@
+import type {IncomingHttpHeaders} from 'node:http'
 import type {Json} from './cluster-model.js'
+import {subscribe} from './operator-events.js'
+import * as v1 from './protobuf-json.js'
 import {sendComplete, type Exchange} from './respond.js'
 import type {World} from './world.js'
 
 /**
- * The Mesos v1 operator API (`POST /api/v1` on the master), as far as the DC/OS CLI uses it: GET_AGENTS.
- * The Go CLI sends the call as protobuf and asks for protobuf back (`application/x-protobuf` both ways,
- * dcos-core-cli pkg/mesos/client.go `Agents`); other clients use JSON. Both are served, negotiated the way
- * the master does: JSON when the Accept header allows it, else protobuf.
+ * The Mesos v1 operator API (`POST /api/v1` on the master), as far as log clients use it: GET_AGENTS and
+ * SUBSCRIBE. The Go CLI sends GET_AGENTS as protobuf and asks for protobuf back (`application/x-protobuf`
+ * both ways, dcos-core-cli pkg/mesos/client.go `Agents`); other clients use JSON. Both are served,
+ * negotiated the way the master does: JSON when the Accept header allows it, else protobuf. The event
+ * stream (operator-events.ts) is served in JSON only.
  */
 
 const JSON_TYPE = 'application/json'
@@ -20,8 +24,26 @@ function plainError(ex: Exchange, status: number, message: string): void {
   sendComplete(ex, status, {'Content-Type': 'text/plain; charset=utf-8'}, message)
 }
 
-export function operatorApi(world: World, ex: Exchange, body: Buffer): void {
-  const contentType = (ex.req.headers['content-type'] ?? '').split(';')[0].trim()
+function contentTypeOf(headers: IncomingHttpHeaders): string {
+  return (headers['content-type'] ?? '').split(';')[0].trim()
+}
+
+/** The call's `type`; throws when the body is not a Call. */
+function callType(contentType: string, body: Buffer): string | undefined {
+  return contentType === JSON_TYPE ? (JSON.parse(body.toString()) as {type?: string}).type : CALL_TYPES[protobufCallType(body) ?? -1]
+}
+
+/** The call a request body makes (`SUBSCRIBE`, `GET_AGENTS`), if it is one: for routing, fault matching and the request log. */
+export function operatorCallType(headers: IncomingHttpHeaders, body: Buffer): string | undefined {
+  try {
+    return callType(contentTypeOf(headers), body)
+  } catch {
+    return undefined
+  }
+}
+
+export async function operatorApi(world: World, ex: Exchange, body: Buffer): Promise<void> {
+  const contentType = contentTypeOf(ex.req.headers)
   if (contentType === '') return plainError(ex, 400, "Expecting 'Content-Type' to be present")
   if (contentType !== JSON_TYPE && contentType !== PROTOBUF_TYPE) {
     return plainError(ex, 415, `Expecting 'Content-Type' of ${JSON_TYPE} or ${PROTOBUF_TYPE}`)
@@ -31,16 +53,23 @@ export function operatorApi(world: World, ex: Exchange, body: Buffer): void {
   if (!answerJson && !accept.includes(PROTOBUF_TYPE)) return plainError(ex, 406, `Expecting 'Accept' to allow ${JSON_TYPE} or ${PROTOBUF_TYPE}`)
   let type: string | undefined
   try {
-    type = contentType === JSON_TYPE ? (JSON.parse(body.toString()) as {type?: string}).type : CALL_TYPES[protobufCallType(body) ?? -1]
+    type = callType(contentType, body)
   } catch (error) {
     return plainError(ex, 400, `Failed to parse body into Call: ${(error as Error).message}`)
   }
-  if (type !== 'GET_AGENTS') return plainError(ex, 501, `sim: only GET_AGENTS is simulated on /api/v1 (got ${type ?? 'an unknown call'})`)
-  const agents = (world.cluster.state.slaves ?? []).map((slave: Json) => agentView(slave, world.cluster.state.version))
+  if (type === 'SUBSCRIBE' && contentType === JSON_TYPE) {
+    // Mesos 1.0's Call has no SUBSCRIBE: its JSON does not convert (stout's enum parse error).
+    if (!world.version.operatorSubscribe) return plainError(ex, 400, "Failed to convert JSON into Call protobuf: Failed to find enum for 'SUBSCRIBE'")
+    if (!answerJson) return plainError(ex, 501, 'sim: the SUBSCRIBE event stream is simulated in JSON only')
+    return subscribe(world, ex)
+  }
+  if (type !== 'GET_AGENTS') return plainError(ex, 501, `sim: only GET_AGENTS and SUBSCRIBE (JSON) are simulated on /api/v1 (got ${type ?? 'an unknown call'})`)
+  const slaves: Json[] = world.cluster.state.slaves ?? []
   if (answerJson) {
-    const json = {type: 'GET_AGENTS', get_agents: {agents: agents.map(agentJson)}}
+    const json = {type: 'GET_AGENTS', get_agents: {agents: slaves.map((slave) => v1.agent(slave, world.cluster.state.version))}}
     return sendComplete(ex, 200, {'Content-Type': JSON_TYPE}, JSON.stringify(json))
   }
+  const agents = slaves.map((slave) => agentView(slave, world.cluster.state.version))
   const response = Buffer.concat([pbVarint(1, RESPONSE_GET_AGENTS), pbMessage(10, ...agents.map((a: AgentView) => pbMessage(1, agentProtobuf(a))))])
   sendComplete(ex, 200, {'Content-Type': PROTOBUF_TYPE}, response)
 }
@@ -64,17 +93,6 @@ function agentView(slave: Json, masterVersion: string): AgentView {
     active: slave.active !== false,
     version: slave.version ?? masterVersion,
     pid: slave.pid,
-  }
-}
-
-/** Protobuf-to-JSON as Mesos renders it: attributes are typed Attribute messages, ids are `{value}`. */
-function agentJson(a: AgentView): Json {
-  const attributes = a.attributes.map(([name, value]) => (typeof value === 'number' ? {name, type: 'SCALAR', scalar: {value}} : {name, type: 'TEXT', text: {value}}))
-  return {
-    agent_info: {hostname: a.hostname, port: a.port, ...(attributes.length > 0 ? {attributes} : {}), id: {value: a.id}},
-    active: a.active,
-    version: a.version,
-    ...(a.pid === undefined ? {} : {pid: a.pid}),
   }
 }
 

@@ -116,9 +116,8 @@ export function handleAgent(world: World, ex: Exchange, agentId: string, rest: s
 
 function filesDebug(world: World, agentId: string): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const task of world.cluster.tasks()) {
+  for (const {task, runDir} of world.cluster.ordered) {
     if (task.agentId !== agentId) continue
-    const runDir = task.isPod ? task.sandboxDir.slice(0, task.sandboxDir.lastIndexOf('/tasks/')) : task.sandboxDir
     out[runDir] = runDir
     out[`/frameworks/${task.frameworkId}/executors/${task.executorId}/runs/latest`] = runDir
   }
@@ -129,10 +128,8 @@ function filesDebug(world: World, agentId: string): Record<string, string> {
 function resolvePath(world: World, path: string): string {
   const match = /^\/frameworks\/([^/]+)\/executors\/([^/]+)\/runs\/latest(\/.*)?$/.exec(path)
   if (!match) return path
-  const task = world.cluster.tasks().find((t) => t.frameworkId === match[1] && t.executorId === match[2])
-  if (task === undefined) return path
-  const runDir = task.isPod ? task.sandboxDir.slice(0, task.sandboxDir.lastIndexOf('/tasks/')) : task.sandboxDir
-  return runDir + (match[3] ?? '')
+  const found = world.cluster.ordered.find(({task}) => task.frameworkId === match[1] && task.executorId === match[2])
+  return found === undefined ? path : found.runDir + (match[3] ?? '')
 }
 
 function parseNumber(ex: Exchange, query: URLSearchParams, name: 'offset' | 'length'): number | undefined | null {

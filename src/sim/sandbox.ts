@@ -67,23 +67,28 @@ export interface BrowseEntry {
   uid: string
 }
 
+/** Creates, on first use, what should exist at or under a path (normalised): the cluster model's sandboxes. */
+export type SandboxProvider = (path: string) => void
+
 export class Sandboxes {
   private readonly files = new Map<string, SandboxFile>()
   private readonly dirs = new Set<string>()
+  /** Asked before every access, so content made lazily is there whenever anything looks. */
+  provider?: SandboxProvider
 
   constructor(private readonly rotateBytes: number) {}
 
   get(path: string): SandboxFile | undefined {
-    return this.files.get(normalize(path))
+    return this.files.get(this.provided(path))
   }
 
   isDirectory(path: string): boolean {
-    return this.dirs.has(normalize(path))
+    return this.dirs.has(this.provided(path))
   }
 
   /** Creates or replaces a file, creating its parent directories. */
   write(path: string, content: Buffer | string, mtimeSec?: number): SandboxFile {
-    const key = normalize(path)
+    const key = this.provided(path)
     const bytes = typeof content === 'string' ? Buffer.from(content) : content
     const existing = this.files.get(key)
     if (existing) {
@@ -97,12 +102,12 @@ export class Sandboxes {
   }
 
   mkdir(path: string): void {
-    for (let dir = normalize(path); dir.length > 1 && !this.dirs.has(dir); dir = parent(dir)) this.dirs.add(dir)
+    for (let dir = this.provided(path); dir.length > 1 && !this.dirs.has(dir); dir = parent(dir)) this.dirs.add(dir)
   }
 
   /** Appends bytes; a rotating log (stdout/stderr) that passes rotateBytes moves to `.1` first. */
   append(path: string, bytes: Buffer): void {
-    const key = normalize(path)
+    const key = this.provided(path)
     const file = this.files.get(key) ?? this.write(key, Buffer.alloc(0))
     const name = key.slice(key.lastIndexOf('/') + 1)
     if ((name === 'stdout' || name === 'stderr') && file.size > 0 && file.size + bytes.length > this.rotateBytes) {
@@ -124,7 +129,7 @@ export class Sandboxes {
 
   /** A Mesos `/files/browse` listing of a directory, sorted by path. */
   browse(dirPath: string): BrowseEntry[] {
-    const dir = normalize(dirPath)
+    const dir = this.provided(dirPath)
     const prefix = dir === '/' ? '/' : `${dir}/`
     const out: BrowseEntry[] = []
     for (const sub of this.dirs) {
@@ -138,6 +143,12 @@ export class Sandboxes {
       }
     }
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  }
+
+  private provided(path: string): string {
+    const key = normalize(path)
+    this.provider?.(key)
+    return key
   }
 }
 

@@ -4,7 +4,7 @@ import type {FaultBook} from './faults.js'
 import {goError, nginxPage, sendComplete, sendJson, sendNginxPage, type Exchange} from './respond.js'
 import {handleV1} from './routes-logs-v1.js'
 import {handleV2} from './routes-logs-v2.js'
-import {operatorApi} from './operator-api.js'
+import {operatorApi, operatorCallType} from './operator-api.js'
 import {UI_INDEX_HTML, dcosVersionJson, handleAgent, handleHealth, handleMarathon, handleMaster, handleMisc, uiConfigJson} from './routes-mesos.js'
 import type {LogNode, World} from './world.js'
 
@@ -18,6 +18,8 @@ export interface RecordedRequest {
   url: string
   headers: Record<string, string | string[] | undefined>
   status: number
+  /** The Operator API call of a `POST /mesos/api/v1` (`SUBSCRIBE`, `GET_AGENTS`), when its body is one. */
+  call?: string
 }
 
 export interface Front {
@@ -27,6 +29,7 @@ export interface Front {
   admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>
 }
 
+const OPERATOR_API = '/mesos/api/v1'
 const AGENT_ROUTE = /^\/system\/v1\/agent\/([0-9a-zA-Z-]+)(\/.*)?$/
 const AGENT_FILES_ROUTE = /^\/(agent|slave)\/([^/]+)(\/.*)?$/
 
@@ -84,15 +87,21 @@ async function handle(front: Front, req: IncomingMessage, res: ServerResponse): 
   res.on('close', () => {
     record.status = res.statusCode
   })
-  const ex: Exchange = {req, res, faults: front.faults, rawQuery, path, tags: classify(path, req.headers.accept)}
+  // An Operator API call is known by its body, so that is read before faults are matched.
+  const operatorCall = path === OPERATOR_API && req.method === 'POST' ? await readBodyBytes(req) : undefined
+  const call = operatorCall === undefined ? undefined : operatorCallType(req.headers, operatorCall)
+  if (call !== undefined) record.call = call
+  // The event stream runs beside whatever a client follows: only faults that name it reach it (see faults.ts).
+  const tags = call === 'SUBSCRIBE' ? new Set(['subscribe']) : classify(path, req.headers.accept)
+  const ex: Exchange = {req, res, faults: front.faults, rawQuery, path, tags}
   try {
-    await route(front, ex, rawPath)
+    await route(front, ex, rawPath, operatorCall)
   } finally {
     if (res.headersSent) record.status = res.statusCode
   }
 }
 
-async function route(front: Front, ex: Exchange, rawPath: string): Promise<void> {
+async function route(front: Front, ex: Exchange, rawPath: string, operatorCall: Buffer | undefined): Promise<void> {
   const {world} = front
   const {path, req} = ex
   if (path === '/dcos-metadata/dcos-version.json') {
@@ -131,7 +140,7 @@ async function route(front: Front, ex: Exchange, rawPath: string): Promise<void>
     const body = status.body ?? nginxPage(status.status)
     return sendComplete(ex, status.status, {'Content-Type': status.body === undefined ? 'text/html' : 'text/plain; charset=utf-8'}, body)
   }
-  if (path === '/mesos/api/v1' && req.method === 'POST') return operatorApi(world, ex, await readBodyBytes(req))
+  if (operatorCall !== undefined) return operatorApi(world, ex, operatorCall)
   if (path.startsWith('/mesos/')) {
     if (!handleMaster(world, ex, path.slice('/mesos'.length))) sendComplete(ex, 404, {})
     return

@@ -18,6 +18,8 @@ export interface DcosVersion {
   containerIds: boolean
   /** leader_info in /master/state: Mesos 1.1, DC/OS 1.9. */
   leaderInfo: boolean
+  /** The Operator API's SUBSCRIBE event stream: Mesos 1.1, DC/OS 1.9. */
+  operatorSubscribe: boolean
   /** /master/state.json exists up to Mesos 1.6 (DC/OS 1.11). */
   stateJsonAlias: boolean
   /** Mesos ≤ 1.6 writes `/` as `\/` in /files/read data. */
@@ -57,6 +59,7 @@ export function dcosVersion(name = '2.2'): DcosVersion {
     variant: n >= 112,
     containerIds: n >= 109,
     leaderInfo: n >= 109,
+    operatorSubscribe: n >= 109,
     stateJsonAlias: n <= 111,
     escapesSlash: n <= 111,
     clampsReadOffset: n <= 108,

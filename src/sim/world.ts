@@ -30,6 +30,8 @@ export interface World {
   pingIntervalMs: number
   /** Task file streams re-read this often when idle (the real server polls about once a second). */
   filePollMs: number
+  /** The master's event stream sends a HEARTBEAT this often (real: 15 s). */
+  heartbeatIntervalMs: number
   /** Open streams, ended on close(). */
   streams: Set<BodyStream>
   dcosLog: DcosLogState
