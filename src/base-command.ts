@@ -1,7 +1,9 @@
 /**
- * The base of every dcos-ts command: the cluster connection flags, and the one place where an error
- * becomes a line on stderr and an exit code (see EXIT_CODES in src/errors.ts).
+ * The bases of the dcos-ts commands: ReportingCommand, the one place where an error becomes a line on
+ * stderr and an exit code (see EXIT_CODES in src/errors.ts), and DcosCommand, which adds the cluster
+ * connection flags.
  */
+import {stripVTControlCharacters} from 'node:util'
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import type {ClusterFlags} from './cluster/config.js'
 import {hideUrlPasswords} from './cluster/redact.js'
@@ -44,7 +46,28 @@ export interface BaseFlagValues {
   verbose?: boolean
 }
 
-export abstract class DcosCommand extends Command {
+/** A command whose failures, oclif's parse errors included, are one line on stderr and the kind's exit code. */
+export abstract class ReportingCommand extends Command {
+  /** Every failure ends here: one line on stderr (the stack only with --verbose), then the kind's exit code. */
+  override async catch(error: Error): Promise<never> {
+    if (error instanceof Errors.ExitError) throw error
+    if (isReaderGone(error)) return this.exit(0) as never
+    const cliError = commandError(error, this.id ? `${this.config.bin} ${this.id.replaceAll(':', ' ')}` : this.config.bin)
+    // The message may quote a server's words, escape sequences included: shown, never obeyed.
+    // A URL's password never shows, whichever message quotes the URL.
+    if (cliError.kind !== 'interrupted') process.stderr.write(terminalSafe(hideUrlPasswords(renderError(cliError, this.verboseRequested()))))
+    return this.exit(cliError.exitCode) as never
+  }
+
+  /** Read from argv: the error may come from parsing itself, before any flag value exists. */
+  private verboseRequested(): boolean {
+    const end = this.argv.indexOf('--')
+    const flags = end === -1 ? this.argv : this.argv.slice(0, end)
+    return flags.some((arg) => arg === '--verbose' || /^-[a-zA-Z]*v[a-zA-Z]*$/.test(arg))
+  }
+}
+
+export abstract class DcosCommand extends ReportingCommand {
   static override baseFlags = {
     url: Flags.string({
       description: 'Cluster URL, e.g. https://dcos.example.com (overrides DCOS_URL and the attached cluster).',
@@ -85,24 +108,6 @@ export abstract class DcosCommand extends Command {
     await this.runDeps?.close()
     return super.finally(error)
   }
-
-  /** Every failure ends here: one line on stderr (the stack only with --verbose), then the kind's exit code. */
-  override async catch(error: Error): Promise<never> {
-    if (error instanceof Errors.ExitError) throw error
-    if (isReaderGone(error)) return this.exit(0) as never
-    const cliError = commandError(error, this.id ? `${this.config.bin} ${this.id.replaceAll(':', ' ')}` : this.config.bin)
-    // The message may quote a server's words, escape sequences included: shown, never obeyed.
-    // A URL's password never shows, whichever message quotes the URL.
-    if (cliError.kind !== 'interrupted') process.stderr.write(terminalSafe(hideUrlPasswords(renderError(cliError, this.verboseRequested()))))
-    return this.exit(cliError.exitCode) as never
-  }
-
-  /** Read from argv: the error may come from parsing itself, before any flag value exists. */
-  private verboseRequested(): boolean {
-    const end = this.argv.indexOf('--')
-    const flags = end === -1 ? this.argv : this.argv.slice(0, end)
-    return flags.some((arg) => arg === '--verbose' || /^-[a-zA-Z]*v[a-zA-Z]*$/.test(arg))
-  }
 }
 
 /**
@@ -117,8 +122,35 @@ export function commandError(error: Error, command: string): CliError {
     return new CliError(error.kind, error.text, {cause: error, hint: error.hint ?? help, status: error.status, exitCode: error.exitCode})
   }
   if (!(error instanceof Errors.CLIError)) return toCliError(error)
-  // oclif's own usage errors (an unknown flag, a missing argument, a value its parser refused), in our
-  // words: the flag named first, and the line that points to --help left to the hint.
-  const message = error.message.replace(/\s*See more help with --help\s*$/, '').replace(/^Parsing (--\S+)\s*\n\t/, 'invalid value for $1: ')
-  return new CliError('usage', oneLine(message, 1000), {cause: error, hint: help})
+  // oclif's own usage errors (an unknown flag, a missing argument, a value its parser refused, flags that
+  // conflict), in our words: the flag named first, and the line that points to --help left to the hint.
+  const message = stripVTControlCharacters(error.message)
+    .replace(/\s*See more help with --help\s*$/, '')
+    .replace(/^Parsing (--\S+)\s*\n\t/, 'invalid value for $1: ')
+  return new CliError('usage', oneLine(flagChecksFailed(message) ?? message, 1000), {cause: error, hint: help})
+}
+
+/** oclif's "--all=true cannot also be provided when using --completed": one reason of an exclusive pair. */
+const EXCLUSIVE_REASON = /^--([\w-]+)=.* cannot also be provided when using --([\w-]+)$/
+
+/**
+ * oclif's failed flag checks ("The following errors occurred:", then a reason a line) as one message. Two
+ * exclusive flags fail each other's check, so oclif says it twice, once each way round: said once here,
+ * as our own conflicts are ("--completed and --all cannot be used together"). Undefined for other errors.
+ */
+function flagChecksFailed(message: string): string | undefined {
+  const [header, ...lines] = message.split('\n')
+  if (!/^The following errors? occurred:/.test(header)) return undefined
+  const said = new Map<string, string>()
+  for (const reason of lines.map((line) => line.trim()).filter((line) => line !== '')) {
+    const exclusive = EXCLUSIVE_REASON.exec(reason)
+    if (exclusive === null) {
+      said.set(reason, reason)
+      continue
+    }
+    const [, other, used] = exclusive
+    const pair = [used, other].sort().join(' ')
+    if (!said.has(pair)) said.set(pair, `--${used} and --${other} cannot be used together`)
+  }
+  return [...said.values()].join('; ')
 }

@@ -1,10 +1,11 @@
-import {Args, Command, Flags, loadHelpClass} from '@oclif/core'
+import {Args, Flags, loadHelpClass} from '@oclif/core'
+import {ReportingCommand} from '../base-command.js'
 
 /**
  * `dcos-ts help [COMMAND]`, as @oclif/plugin-help has it; a command of the bundle rather than a plugin, so
  * no start reads a second package's package.json and manifest, or loads a second copy of oclif.
  */
-export default class Help extends Command {
+export default class Help extends ReportingCommand {
   static override description = 'Display help for <%= config.bin %>.'
   static override args = {
     command: Args.string({description: 'Command to show help for.', required: false}),

@@ -1,7 +1,8 @@
-import {Command, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
+import {ReportingCommand} from '../base-command.js'
 import {KNOWN_VERSIONS} from '../sim/versions.js'
 
-export default class Sim extends Command {
+export default class Sim extends ReportingCommand {
   static override summary = 'Run a simulated DC/OS cluster on 127.0.0.1 (Mesos state, logging API, files API)'
   static override description =
     'Serves a generated (or recorded, with --state) cluster until Ctrl-C: Mesos master and agent state, the Mesos event stream (Operator API SUBSCRIBE), the logging API v2/v1 and the agent files API as the chosen DC/OS version has them, with live task output. Admin endpoints (start and restart tasks, fault injection, …) live under /__sim/.'

@@ -1,12 +1,18 @@
 /**
  * oclif's command_not_found hook: `dcos-ts nosuch` fails like every other usage error, with one line on
- * stderr, a hint of the closest command or topic, and exit code 2.
+ * stderr, a hint of the closest command or topic, and exit code 2. `dcos-ts help nosuch` and
+ * `dcos-ts nosuch --help` end the same way (src/help.ts).
  */
-import type {Hook} from '@oclif/core'
+import {Errors, type Hook, type Interfaces} from '@oclif/core'
 import {CliError, renderError} from '../errors.js'
 import {terminalSafe} from '../output/sanitize.js'
 
 export const commandNotFound: Hook.CommandNotFound = async function ({id, config}) {
+  exitUnknownCommand(id, config)
+}
+
+/** Says that `id` (words joined by ':') is no command, with the closest one as a hint, and exits 2. */
+export function exitUnknownCommand(id: string, config: Interfaces.Config): never {
   // oclif joins every word before the first flag into the id: `task lgo web` is task:lgo:web.
   const typed = id.split(':')
   const known = [...config.commandIDs, ...config.topics.map((topic) => topic.name)].map((name) => name.split(':'))
@@ -18,7 +24,7 @@ export const commandNotFound: Hook.CommandNotFound = async function ({id, config
   }
   const error = new CliError('usage', `'${typed.join(' ')}' is not a ${config.bin} command`, {hint})
   process.stderr.write(terminalSafe(renderError(error, false)))
-  this.exit(error.exitCode)
+  return Errors.exit(error.exitCode)
 }
 
 /**

@@ -4,6 +4,7 @@
  * frames), nothing on stdout, and the documented exit code (EXIT_CODES). Flags are checked before
  * anything is fetched, so most cases need no cluster; the few that do read the simulated one.
  */
+import assert from 'node:assert/strict'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -48,8 +49,11 @@ const FLAG_CASES: FlagCase[] = [
   {name: '--lines with a fraction', args: () => ['task', 'log', task(), '--lines', '1.5'], kind: 'usage', message: /--lines: '1\.5' is not a whole number/},
   {name: '--lines without a value', args: () => ['task', 'log', task(), '--lines'], kind: 'usage', message: /--lines expects a value/},
   {name: 'node log --lines that is not a number', args: () => ['node', 'log', '--lines', '10x'], kind: 'usage', message: /--lines: '10x' is not a whole number/},
-  {name: 'conflicting --completed and --all', args: () => ['task', 'log', task(), '--completed', '--all'], kind: 'usage', message: /--all=true cannot also be provided when using --completed/},
-  {name: 'conflicting --all and --cursor on node log', args: () => ['node', 'log', '--all', '--cursor', 'x'], kind: 'usage', message: /--cursor=x cannot also be provided when using --all/},
+  // oclif says an exclusive pair twice, once each way round ("The following errors occurred: ..."): said once.
+  {name: 'conflicting --completed and --all', args: () => ['task', 'log', task(), '--completed', '--all'], kind: 'usage', message: /^Error: --completed and --all cannot be used together \(see `dcos-ts task log --help`\)$/m},
+  {name: 'conflicting --all and --completed on task list', args: () => ['task', 'list', '--all', '--completed'], kind: 'usage', message: /^Error: --completed and --all cannot be used together \(see `dcos-ts task list --help`\)$/m},
+  {name: 'conflicting --all and --cursor on node log', args: () => ['node', 'log', '--all', '--cursor', 'x'], kind: 'usage', message: /^Error: --all and --cursor cannot be used together \(/},
+  {name: 'conflicting --password-file and --private-key', args: () => ['auth', 'login', '--password-file', 'p', '--private-key', 'k'], kind: 'usage', message: /^Error: --password-file and --private-key cannot be used together \(/},
   {name: 'conflicting --url and --cluster', args: () => ['task', 'list', '--url', NOWHERE, '--cluster', 'other'], kind: 'usage', message: /--url and --cluster cannot be used together/},
   {name: 'conflicting --insecure and --ca-file', args: () => ['task', 'list', '--insecure', '--ca-file', '/dev/null'], kind: 'usage', message: /--insecure and --ca-file cannot be used together/},
   {name: 'unknown task log output format', args: () => ['task', 'log', task(), '--output', 'yaml'], kind: 'usage', message: /Expected --output=yaml to be one of: text, json/},
@@ -69,6 +73,8 @@ const FLAG_CASES: FlagCase[] = [
   {name: '--url that is not a URL', args: () => ['task', 'list', '--url', 'not a url'], kind: 'usage', message: /'not a url' \(flag --url\) is not a URL/},
   {name: '--url that is not http(s)', args: () => ['task', 'list', '--url', 'ftp://dcos.example.com'], kind: 'usage', message: /is not an http or https URL/},
   {name: 'cluster setup without a URL', args: () => ['cluster', 'setup'], kind: 'usage', message: /Missing 1 required arg: url/},
+  {name: 'a bad flag of the sim command', args: () => ['sim', '--port', 'abc'], kind: 'usage', message: /^Error: invalid value for --port: Expected an integer but received: abc \(see `dcos-ts sim --help`\)$/m},
+  {name: 'a flag help does not have', args: () => ['help', '--nosuch'], kind: 'usage', message: /^Error: Nonexistent flag: --nosuch \(see `dcos-ts help --help`\)$/m},
   {name: 'task log without a task lists the running ones', args: () => ['task', 'log'], kind: 'usage', message: /missing TASK: .*running tasks: .*web \(2\)/, cluster: true},
   {name: 'a bare --cursor with several matching tasks', args: () => ['task', 'log', 'web', '--cursor', '5'], kind: 'usage', message: /--cursor 5 does not say which task it resumes, and 2 tasks match \(give each as --cursor TASK=OFFSET/, cluster: true},
   {name: 'a task cursor with no task before =', args: () => ['task', 'log', 'web', '--cursor', '=5'], kind: 'usage', message: /--cursor '=5' names no task before '='/},
@@ -92,10 +98,28 @@ describe('unknown commands: one line, exit 2, the closest command as a hint', {c
     {args: ['tsk'], message: /'tsk' is not a dcos-ts command \(did you mean `dcos-ts task`\?\)/},
     {args: ['task', 'lgo', 'web', '--follow'], message: /'task lgo web' is not a dcos-ts command \(did you mean `dcos-ts task log`\?\)/},
     {args: ['task', 'nosuch'], message: /'task nosuch' is not a dcos-ts command \(see `dcos-ts task --help`\)/},
+    // Help for no such command, asked any way.
+    {args: ['help', 'nosuch'], message: /^Error: 'nosuch' is not a dcos-ts command \(see `dcos-ts --help`\)$/m},
+    {args: ['nosuch', '--help'], message: /^Error: 'nosuch' is not a dcos-ts command \(see `dcos-ts --help`\)$/m},
+    {args: ['help', 'task', 'lgo'], message: /'task lgo' is not a dcos-ts command \(did you mean `dcos-ts task log`\?\)/},
+    {args: ['task', 'lgo', 'web', '-h'], message: /'task lgo web' is not a dcos-ts command \(did you mean `dcos-ts task log`\?\)/},
   ]
   for (const item of cases) {
     test(item.args.join(' '), async () => {
       assertOneLineError(await runCli(item.args), 'usage', item.message, {emptyStdout: true})
+    })
+  }
+})
+
+describe('-h is --help, as in the official CLI', {concurrency: SPAWNS_AT_ONCE}, () => {
+  for (const words of [[], ['task'], ['task', 'log'], ['task', 'log', 'web', '--follow']]) {
+    test(`dcos-ts ${[...words, '-h'].join(' ')}`, async () => {
+      const short = await runCli([...words, '-h'])
+      const long = await runCli([...words, '--help'])
+      assert.equal(short.code, 0, short.stderr)
+      assert.equal(short.stderr, '')
+      assert.match(short.stdout, /^USAGE\n {2}\$ dcos-ts /m)
+      assert.equal(short.stdout, long.stdout)
     })
   }
 })
