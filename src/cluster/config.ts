@@ -65,12 +65,20 @@ export interface ConfiguredCluster {
   name?: string
   url?: string
   toml: ClusterToml
+  /** Why its dcos.toml cannot be read (toml is then empty): it can be listed and removed, not used. */
+  broken?: CliError
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 60
 const CONFIG_FILE = 'dcos.toml'
 const ATTACHED_MARKER = 'attached'
 const SETUP_HINT = 'run `dcos-ts cluster setup URL`, set DCOS_URL, or pass --url; to try dcos-ts without a cluster, pass --cluster sim'
+
+/**
+ * The reserved cluster name: `--cluster sim` starts the simulated cluster inside the process, whatever
+ * is configured (run/create-deps.ts), so `cluster setup` gives no configured cluster this name.
+ */
+export const EMBEDDED_SIM = 'sim'
 
 /** $DCOS_DIR made absolute, else ~/.dcos (HOME taken from env so tests can isolate it). */
 export function dcosDir(env: NodeJS.ProcessEnv): string {
@@ -114,7 +122,10 @@ export async function writeClusterToml(path: string, toml: ClusterToml): Promise
   await rename(temporary, path)
 }
 
-/** Every configured cluster, sorted by name then id. A folder without dcos.toml is skipped, as the DC/OS CLI does. */
+/**
+ * Every configured cluster, sorted by name then id. A folder without dcos.toml is skipped, as the DC/OS CLI
+ * does; one whose dcos.toml cannot be read is there, `broken`, so that it can be listed and removed.
+ */
 export async function listClusters(env: NodeJS.ProcessEnv): Promise<ConfiguredCluster[]> {
   const clustersDir = join(dcosDir(env), 'clusters')
   let ids: string[]
@@ -129,15 +140,14 @@ export async function listClusters(env: NodeJS.ProcessEnv): Promise<ConfiguredCl
       const dir = join(clustersDir, id)
       const configPath = join(dir, CONFIG_FILE)
       if (!(await exists(configPath))) return undefined
-      const toml = await readClusterToml(configPath, env)
-      return {
-        id,
-        dir,
-        configPath,
-        attached: await exists(join(dir, ATTACHED_MARKER)),
-        name: stringValue(toml.cluster?.name),
-        url: stringValue(toml.core?.dcos_url),
-        toml,
+      const attached = await exists(join(dir, ATTACHED_MARKER))
+      try {
+        const toml = await readClusterToml(configPath, env)
+        return {id, dir, configPath, attached, name: stringValue(toml.cluster?.name), url: stringValue(toml.core?.dcos_url), toml}
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error
+        const broken = new CliError(error.kind, error.message, {cause: error.cause, hint: `fix it, or remove the cluster: \`dcos-ts cluster remove ${id}\``})
+        return {id, dir, configPath, attached, toml: {}, broken}
       }
     }),
   )
@@ -229,6 +239,9 @@ interface Resolved<T> {
 
 async function selectCluster(flags: ClusterFlags, env: NodeJS.ProcessEnv): Promise<Selected | undefined> {
   const clusters = await listClusters(env)
+  // A broken one may be the cluster meant (its name and URL unknown): none is chosen past it.
+  const broken = clusters.find((cluster) => cluster.broken !== undefined)?.broken
+  if (broken !== undefined) throw broken
   const pick = (cluster: ConfiguredCluster, how: string): Selected => ({toml: cluster.toml, configPath: cluster.configPath, how, cluster})
 
   if (flags.cluster !== undefined) return pick(findCluster(clusters, flags.cluster, 'flag --cluster'), 'flag --cluster')

@@ -3,7 +3,7 @@
  * layout (<id>/dcos.toml and the `attached` marker), so clusters set up by either CLI serve both.
  */
 import {rm} from 'node:fs/promises'
-import {attachCluster, findCluster, listClusters, type ConfiguredCluster} from '../cluster/config.js'
+import {EMBEDDED_SIM, attachCluster, findCluster, listClusters, type ConfiguredCluster} from '../cluster/config.js'
 import {CliError} from '../errors.js'
 import {formatTable} from '../output/table.js'
 import type {Deps} from '../deps.js'
@@ -21,6 +21,8 @@ export interface ClusterListLine {
   id: string
   url: string | null
   attached: boolean
+  /** Why its dcos.toml cannot be read (name and url are then null); null for a cluster that can be used. */
+  broken: string | null
 }
 
 export async function runClusterList(options: ClusterListOptions, deps: Deps): Promise<void> {
@@ -28,22 +30,33 @@ export async function runClusterList(options: ClusterListOptions, deps: Deps): P
   const all = await listClusters(io.env)
   const clusters = options.attached ? all.filter((cluster) => cluster.attached) : all
   if (options.json) {
-    const lines = clusters.map((c): ClusterListLine => ({name: c.name ?? null, id: c.id, url: c.url === undefined ? null : hideUrlPasswords(c.url), attached: c.attached}))
+    const lines = clusters.map(
+      (c): ClusterListLine => ({name: c.name ?? null, id: c.id, url: c.url === undefined ? null : hideUrlPasswords(c.url), attached: c.attached, broken: brokenReason(c)}),
+    )
     io.stdout.write(lines.map((line) => `${JSON.stringify(line)}\n`).join(''))
-    return
-  }
-  if (clusters.length === 0) {
+  } else if (clusters.length === 0) {
     io.stderr.write(all.length === 0 ? 'No cluster is configured (run `dcos-ts cluster setup URL`).\n' : 'No cluster is attached (run `dcos-ts cluster attach NAME`).\n')
-    return
+  } else {
+    // The attached cluster is marked in a column of its own, as a star inside a name could be part of it.
+    const rows = clusters.map((c) => [c.attached ? '*' : '', c.name ?? '-', c.id, c.broken ? `broken: ${brokenReason(c)}` : c.url === undefined ? '-' : hideUrlPasswords(c.url)])
+    io.stdout.write(formatTable(['', 'NAME', 'ID', 'URL'], rows))
   }
-  // The attached cluster is marked in a column of its own, as a star inside a name could be part of it.
-  const rows = clusters.map((c) => [c.attached ? '*' : '', c.name ?? '-', c.id, c.url === undefined ? '-' : hideUrlPasswords(c.url)])
-  io.stdout.write(formatTable(['', 'NAME', 'ID', 'URL'], rows))
+  // Configured by the official CLI (or before the name was reserved): reachable by its id only.
+  const shadowed = clusters.find((c) => c.name === EMBEDDED_SIM)
+  if (shadowed !== undefined) {
+    io.stderr.write(`Note: --cluster ${EMBEDDED_SIM} is the built-in simulated cluster, not the cluster named '${EMBEDDED_SIM}' here (use its id: --cluster ${shadowed.id}).\n`)
+  }
+}
+
+/** The one line saying why a cluster's dcos.toml cannot be read, and what to do; null when it can. */
+function brokenReason(cluster: ConfiguredCluster): string | null {
+  return cluster.broken ? `${cluster.broken.message} (${cluster.broken.hint})` : null
 }
 
 export async function runClusterAttach(nameOrId: string, deps: Deps): Promise<void> {
   const clusters = await listClusters(deps.io.env)
   const target = findCluster(clusters, nameOrId, 'cluster attach')
+  if (target.broken) throw target.broken
   await attachCluster(clusters, target.id)
 }
 

@@ -8,6 +8,7 @@ import {access, chmod, mkdir, readFile, writeFile} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import {
   DEFAULT_TIMEOUT_SECONDS,
+  EMBEDDED_SIM,
   attachCluster,
   dcosDir,
   displayPath,
@@ -44,6 +45,9 @@ export async function runClusterSetup(options: ClusterSetupOptions, deps: Deps, 
   if (options.insecure && options.caFile !== undefined) {
     throw new CliError('usage', '--insecure and --ca-file cannot be used together', {hint: '--ca-file verifies, --insecure does not'})
   }
+  if (options.name === EMBEDDED_SIM) {
+    throw new CliError('usage', `the name '${EMBEDDED_SIM}' is reserved: --cluster ${EMBEDDED_SIM} is the built-in simulated cluster`, {hint: 'choose another --name'})
+  }
   const url = setupUrl(options.url)
   const tls: ResolvedCluster['tls'] = options.insecure ? {verify: false} : {verify: true, caFile: options.caFile === undefined ? undefined : resolve(options.caFile)}
   const tlsSource = options.insecure ? 'flag --insecure' : options.caFile !== undefined ? 'flag --ca-file' : 'default'
@@ -58,7 +62,7 @@ export async function runClusterSetup(options: ClusterSetupOptions, deps: Deps, 
   if (login === 'disabled') io.stderr.write('This cluster does not require authenticated requests. Skipping login.\n')
   const http = login === 'disabled' ? await connect(cluster) : await connect({...cluster, token: login.token})
   const id = await clusterId(http)
-  const name = options.name ?? (await clusterName(http)) ?? id
+  const name = options.name ?? unreserved((await clusterName(http)) ?? id, id, io)
 
   const dir = join(dcosDir(io.env), 'clusters', id)
   const configPath = join(dir, 'dcos.toml')
@@ -77,6 +81,17 @@ export async function runClusterSetup(options: ClusterSetupOptions, deps: Deps, 
   await writeClusterToml(configPath, toml)
   await attachCluster(await listClusters(io.env), id)
   io.stderr.write(`Cluster '${name}' (${id}) at ${url} is set up and attached (${displayPath(dir, io.env)}).\n`)
+}
+
+/**
+ * The cluster's own name, unless it is the reserved one: `--cluster sim` would never reach it. Renamed
+ * rather than refused, since the name is known only after the login.
+ */
+function unreserved(name: string, id: string, io: Deps['io']): string {
+  if (name !== EMBEDDED_SIM) return name
+  const renamed = `${EMBEDDED_SIM}-${id.slice(0, 8)}`
+  io.stderr.write(`The cluster's name '${EMBEDDED_SIM}' is reserved for the built-in simulated cluster (--cluster ${EMBEDDED_SIM}): it is named '${renamed}' instead (--name chooses another).\n`)
+  return renamed
 }
 
 /** The URL as given, https:// added when it has no scheme (as the official CLI does). */

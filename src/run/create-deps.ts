@@ -2,7 +2,7 @@
  * The real Deps for a command run. The cluster is resolved, and the HTTP client (with got) loaded, only
  * when a run function first asks for them; both are memoised for the rest of the run.
  */
-import {resolveCluster, type ClusterFlags, type ResolvedCluster} from '../cluster/config.js'
+import {EMBEDDED_SIM, resolveCluster, type ClusterFlags, type ResolvedCluster} from '../cluster/config.js'
 import {CliError} from '../errors.js'
 import type {HttpClient} from '../cluster/http.js'
 import type {IO} from '../output/io.js'
@@ -13,9 +13,6 @@ export interface CreateDepsInput {
   verbose: boolean
   io: IO
 }
-
-/** The reserved cluster name that starts the simulated cluster inside this process (the README's first run). */
-export const EMBEDDED_SIM = 'sim'
 
 export function createDeps(input: CreateDepsInput): Deps {
   let cluster: Promise<ResolvedCluster> | undefined

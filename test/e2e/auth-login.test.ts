@@ -13,6 +13,7 @@ import type {ClusterToml} from '../../src/cluster/config.js'
 import {EXIT_CODES} from '../../src/errors.js'
 import {DEFAULT_USER, startSim, type Sim} from '../../src/sim/index.js'
 import {fileMode, readClusterToml, runCli, startCli, tempHomes, writeClusters, SPAWNS_AT_ONCE} from '../helpers/cli.js'
+import {runInProcess} from '../helpers/in-process.js'
 
 let sim: Sim
 let clusterId: string
@@ -64,12 +65,24 @@ describe('login against the simulated cluster', {concurrency: SPAWNS_AT_ONCE}, (
     assert.ok(existsSync(join(clusterDir, 'attached')))
     const toml = await readClusterToml(join(clusterDir, 'dcos.toml'))
     assert.equal(toml.core?.dcos_url, sim.url)
-    assert.equal(toml.cluster?.name, 'sim')
+    assert.equal(toml.cluster?.name, `sim-${clusterId.slice(0, 8)}`, "the Mesos name 'sim' is reserved for --cluster sim")
     assert.match(String(toml.core?.dcos_acs_token), /^eyJ/)
 
     const check = await runCli(['cluster', 'show', '--check'], {home: dir})
     assert.equal(check.code, 0, check.stderr)
     assert.match(check.stdout, /token accepted/)
+  })
+
+  test('auth login --cluster sim is refused before the built-in cluster starts: no URL of a process that is gone', async () => {
+    const dir = home()
+    const result = await runInProcess(['auth', 'login', '--cluster', 'sim', '--username', DEFAULT_USER.uid], {home: dir})
+    assert.equal(result.code, EXIT_CODES.usage)
+    assert.equal(
+      result.stderr,
+      'Error: cannot log in to the built-in simulated cluster (--cluster sim): it needs no token, and it ends with this command ' +
+        '(for one that asks for a login, run `dcos-ts sim --auth` and `dcos-ts cluster setup` the URL it prints)\n',
+    )
+    assert.equal(existsSync(join(dir, '.dcos')), false)
   })
 
   test('a bad password is an auth error with the IAM description, and nothing is written', async () => {

@@ -73,6 +73,8 @@ const FLAG_CASES: FlagCase[] = [
   {name: '--url that is not a URL', args: () => ['task', 'list', '--url', 'not a url'], kind: 'usage', message: /'not a url' \(flag --url\) is not a URL/},
   {name: '--url that is not http(s)', args: () => ['task', 'list', '--url', 'ftp://dcos.example.com'], kind: 'usage', message: /is not an http or https URL/},
   {name: 'cluster setup without a URL', args: () => ['cluster', 'setup'], kind: 'usage', message: /Missing 1 required arg: url/},
+  {name: 'cluster setup --name sim (reserved)', args: () => ['cluster', 'setup', NOWHERE, '--name', 'sim'], kind: 'usage', message: /the name 'sim' is reserved: --cluster sim is the built-in simulated cluster \(choose another --name\)/},
+  {name: 'auth logout --cluster sim', args: () => ['auth', 'logout', '--cluster', 'sim'], kind: 'usage', message: /^Error: cannot log out of the built-in simulated cluster \(--cluster sim\): .*`dcos-ts sim --auth`/},
   {name: 'a bad flag of the sim command', args: () => ['sim', '--port', 'abc'], kind: 'usage', message: /^Error: invalid value for --port: Expected an integer but received: abc \(see `dcos-ts sim --help`\)$/m},
   {name: 'a flag help does not have', args: () => ['help', '--nosuch'], kind: 'usage', message: /^Error: Nonexistent flag: --nosuch \(see `dcos-ts help --help`\)$/m},
   {name: 'task log without a task lists the running ones', args: () => ['task', 'log'], kind: 'usage', message: /missing TASK: .*running tasks: .*web \(2\)/, cluster: true},
@@ -149,7 +151,7 @@ const CONFIG_CASES: ConfigCase[] = [
     name: 'malformed dcos.toml',
     setup: async () => ({home: await homeWithToml('[core\ndcos_url = "http://x"\n')}),
     kind: 'config',
-    message: /dcos\.toml is not valid TOML: .*\(fix or remove the file\)/,
+    message: /clusters\/c1\/dcos\.toml is not valid TOML: .*\(fix it, or remove the cluster: `dcos-ts cluster remove c1`\)/,
   },
   {
     name: 'dcos.toml without core.dcos_url',

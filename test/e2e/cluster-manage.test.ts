@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import {existsSync} from 'node:fs'
-import {readFile, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {EXIT_CODES} from '../../src/errors.js'
@@ -52,8 +52,8 @@ describe('cluster list, attach, remove', {concurrency: SPAWNS_AT_ONCE}, () => {
     assert.deepEqual(
       json.stdout.trim().split('\n').map((line) => JSON.parse(line)),
       [
-        {name: 'prod', id: '7f3e9c1a-prod', url: 'https://prod.example.com', attached: false},
-        {name: 'staging', id: '0b2d-staging', url: 'https://staging.example.com', attached: true},
+        {name: 'prod', id: '7f3e9c1a-prod', url: 'https://prod.example.com', attached: false, broken: null},
+        {name: 'staging', id: '0b2d-staging', url: 'https://staging.example.com', attached: true, broken: null},
       ],
     )
     const attached = await runInProcess(['cluster', 'list', '--attached'], {home: dir, env})
@@ -79,6 +79,48 @@ describe('cluster list, attach, remove', {concurrency: SPAWNS_AT_ONCE}, () => {
     assert.equal(empty.stderr, 'No cluster is configured (run `dcos-ts cluster setup URL`).\n')
     assert.equal((await runInProcess(['cluster', 'remove'], {home: dir})).code, EXIT_CODES.usage)
   })
+
+  test('a malformed dcos.toml is listed as broken with the reason, and can be removed; until then it stops the rest', async () => {
+    const dir = home()
+    const dcosDir = join(dir, '.dcos')
+    await twoClusters(dcosDir)
+    await mkdir(join(dcosDir, 'clusters', 'c1'), {recursive: true})
+    await writeFile(join(dcosDir, 'clusters', 'c1', 'dcos.toml'), '[core\ndcos_url = "https://c1.example.com"\n')
+    const reason = /~\/\.dcos\/clusters\/c1\/dcos\.toml is not valid TOML: [^\n]+ \(fix it, or remove the cluster: `dcos-ts cluster remove c1`\)/
+
+    const listed = await runInProcess(['cluster', 'list'], {home: dir})
+    assert.equal(listed.code, 0, listed.stderr)
+    const rows = listed.stdout.split('\n')
+    assert.match(rows[1], /^ {3}- {8}c1 {13}broken: /)
+    assert.match(rows[1], reason)
+    assert.match(rows[2], /^\* {2}prod /)
+    const json = (await runInProcess(['cluster', 'list', '--json'], {home: dir})).stdout.trim().split('\n').map((line) => JSON.parse(line))
+    assert.deepEqual({...json[0], broken: undefined}, {name: null, id: 'c1', url: null, attached: false, broken: undefined})
+    assert.match(json[0].broken, reason)
+    assert.equal(json[1].broken, null)
+
+    // Any of them may be the cluster meant: what would use one says which file to fix, exit 3.
+    for (const argv of [['cluster', 'show'], ['cluster', 'attach', 'c1']]) {
+      const refused = await runInProcess(argv, {home: dir})
+      assert.equal(refused.code, EXIT_CODES.config, argv.join(' '))
+      assert.match(refused.stderr, new RegExp(`^Error: ${reason.source}\n$`))
+    }
+
+    const removed = await runInProcess(['cluster', 'remove', 'c1'], {home: dir})
+    assert.equal(removed.code, 0, removed.stderr)
+    assert.equal(existsSync(join(dcosDir, 'clusters', 'c1')), false)
+    assert.ok(existsSync(join(dcosDir, 'clusters', '7f3e9c1a-prod')))
+    assert.equal((await runInProcess(['cluster', 'show'], {home: dir})).code, 0)
+  })
+
+  test("a configured cluster named 'sim' is listed with the id that reaches it: --cluster sim is the built-in one", async () => {
+    const dir = home()
+    await writeClusters(join(dir, '.dcos'), [{id: '5e1f-lab', attached: true, toml: {core: {dcos_url: 'https://lab.example.com'}, cluster: {name: 'sim'}}}])
+    const listed = await runInProcess(['cluster', 'list'], {home: dir})
+    assert.equal(listed.code, 0, listed.stderr)
+    assert.match(listed.stdout, /^\* {2}sim {3}5e1f-lab {2}https:\/\/lab\.example\.com$/m)
+    assert.equal(listed.stderr, "Note: --cluster sim is the built-in simulated cluster, not the cluster named 'sim' here (use its id: --cluster 5e1f-lab).\n")
+  })
 })
 
 describe('cluster setup without auth', {concurrency: SPAWNS_AT_ONCE}, () => {
@@ -86,10 +128,17 @@ describe('cluster setup without auth', {concurrency: SPAWNS_AT_ONCE}, () => {
     const dir = home()
     const first = await runInProcess(['cluster', 'setup', sim.url], {home: dir})
     assert.equal(first.code, 0, first.stderr)
-    assert.match(first.stderr, /^This cluster does not require authenticated requests\. Skipping login\.\n/)
+    // The simulated cluster's Mesos name is the reserved one, which `--cluster sim` would never reach.
+    const renamed = `sim-${clusterId.slice(0, 8)}`
+    assert.equal(
+      first.stderr,
+      'This cluster does not require authenticated requests. Skipping login.\n' +
+        `The cluster's name 'sim' is reserved for the built-in simulated cluster (--cluster sim): it is named '${renamed}' instead (--name chooses another).\n` +
+        `Cluster '${renamed}' (${clusterId}) at ${sim.url} is set up and attached (~/.dcos/clusters/${clusterId}).\n`,
+    )
     const clusterDir = join(dir, '.dcos', 'clusters', clusterId)
     const config = join(clusterDir, 'dcos.toml')
-    assert.deepEqual(await readClusterToml(config), {core: {dcos_url: sim.url, ssl_verify: 'true'}, cluster: {name: 'sim'}})
+    assert.deepEqual(await readClusterToml(config), {core: {dcos_url: sim.url, ssl_verify: 'true'}, cluster: {name: renamed}})
     assert.equal(await fileMode(config), 0o600)
     assert.ok(existsSync(join(clusterDir, 'attached')))
 
@@ -106,7 +155,7 @@ describe('cluster setup without auth', {concurrency: SPAWNS_AT_ONCE}, () => {
     assert.equal(await readFile(caCopy, 'utf8'), await readFile(caFile, 'utf8'))
 
     const shown = await runInProcess(['cluster', 'list', '--json'], {home: dir})
-    assert.deepEqual(JSON.parse(shown.stdout), {name: 'lab', id: clusterId, url: sim.url, attached: true})
+    assert.deepEqual(JSON.parse(shown.stdout), {name: 'lab', id: clusterId, url: sim.url, attached: true, broken: null})
   })
 
   test('--insecure is stored as core.ssl_verify = "false"; a bad URL is a usage error', async () => {
@@ -117,5 +166,8 @@ describe('cluster setup without auth', {concurrency: SPAWNS_AT_ONCE}, () => {
     const bad = await runInProcess(['cluster', 'setup', 'ftp://example.com'], {home: dir})
     assert.equal(bad.code, EXIT_CODES.usage)
     assert.match(bad.stderr, /^Error: 'ftp:\/\/example\.com' \(argument URL\) is not an http or https URL/)
+    const reserved = await runInProcess(['cluster', 'setup', sim.url, '--name', 'sim'], {home: dir})
+    assert.equal(reserved.code, EXIT_CODES.usage)
+    assert.equal(reserved.stderr, "Error: the name 'sim' is reserved: --cluster sim is the built-in simulated cluster (choose another --name)\n")
   })
 })

@@ -8,6 +8,7 @@ import {describe, test} from 'node:test'
 import {type Command, Parser} from '@oclif/core'
 import {DcosCommand} from '../../src/base-command.js'
 import AuthLogin from '../../src/commands/auth/login.js'
+import AuthLogout from '../../src/commands/auth/logout.js'
 import ClusterList from '../../src/commands/cluster/list.js'
 import ClusterRemove from '../../src/commands/cluster/remove.js'
 import ClusterSetup from '../../src/commands/cluster/setup.js'
@@ -110,7 +111,7 @@ describe('commands map what is typed to their run function\'s options', () => {
     assert.deepEqual(NodeListComponents.options(await parse(NodeListComponents, ['S3'])), {target: {mesosId: 'S3', leader: false}, json: false})
   })
 
-  test('cluster setup, list, remove, show; auth login', async () => {
+  test('cluster setup, list, remove, show; auth login, logout', async () => {
     assert.deepEqual(ClusterSetup.options(await parse(ClusterSetup, ['https://dcos.example.com', '--name', 'prod', '--insecure', '--timeout', '2.5', '--username', 'svc', '--private-key', 'key.pem'])), {
       url: 'https://dcos.example.com',
       name: 'prod',
@@ -125,7 +126,14 @@ describe('commands map what is typed to their run function\'s options', () => {
     assert.deepEqual(ClusterList.options(await parse(ClusterList, ['--json', '--attached'])), {json: true, attached: true})
     assert.deepEqual(ClusterRemove.options(await parse(ClusterRemove, ['prod'])), {nameOrId: 'prod', all: false})
     assert.deepEqual(ClusterShow.options(await parse(ClusterShow, ['--check'])), {check: true, json: false})
-    assert.deepEqual(AuthLogin.options(await parse(AuthLogin, ['--username', 'me', '--password-file', 'pw'])), {username: 'me', passwordFile: 'pw', privateKey: undefined, provider: undefined})
+    assert.deepEqual(AuthLogin.options(await parse(AuthLogin, ['--username', 'me', '--password-file', 'pw', '--cluster', 'sim'])), {
+      username: 'me',
+      passwordFile: 'pw',
+      privateKey: undefined,
+      provider: undefined,
+      cluster: 'sim',
+    })
+    assert.deepEqual(AuthLogout.options(await parse(AuthLogout, ['--cluster', 'prod'])), {cluster: 'prod'})
   })
 
   test('the cluster flags every command takes', async () => {

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {runAuthLogin} from '../../run/auth.js'
+import {type AuthOptions, runAuthLogin} from '../../run/auth.js'
 import {type LoginOptions, connector} from '../../run/log-in.js'
 
 /** Shared with `cluster setup`, which logs in too. */
@@ -26,8 +26,8 @@ export default class AuthLogin extends DcosCommand {
 
   static override flags = loginFlags
 
-  static options({flags}: Parsed<typeof AuthLogin>): LoginOptions {
-    return {username: flags.username, passwordFile: flags['password-file'], privateKey: flags['private-key'], provider: flags.provider}
+  static options({flags}: Parsed<typeof AuthLogin>): LoginOptions & AuthOptions {
+    return {username: flags.username, passwordFile: flags['password-file'], privateKey: flags['private-key'], provider: flags.provider, cluster: flags.cluster}
   }
 
   async run(): Promise<void> {

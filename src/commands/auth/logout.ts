@@ -1,5 +1,5 @@
-import {DcosCommand} from '../../base-command.js'
-import {runAuthLogout} from '../../run/auth.js'
+import {DcosCommand, type Parsed} from '../../base-command.js'
+import {type AuthOptions, runAuthLogout} from '../../run/auth.js'
 
 export default class AuthLogout extends DcosCommand {
   static override summary = "Forget the cluster's token"
@@ -7,8 +7,12 @@ export default class AuthLogout extends DcosCommand {
     "Removes core.dcos_acs_token from the cluster's dcos.toml, and the service account dcos-ts would log in again with."
   static override examples = ['<%= config.bin %> auth logout', '<%= config.bin %> auth logout --cluster staging']
 
+  static options({flags}: Parsed<typeof AuthLogout>): AuthOptions {
+    return {cluster: flags.cluster}
+  }
+
   async run(): Promise<void> {
-    const {flags} = await this.parse(AuthLogout)
-    await runAuthLogout(this.deps(flags))
+    const parsed = await this.parse(AuthLogout)
+    await runAuthLogout(AuthLogout.options(parsed), this.deps(parsed.flags))
   }
 }
