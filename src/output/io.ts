@@ -60,6 +60,8 @@ export interface TestIO extends IO {
   closeStdout(): void
   /** Resolves once stdout's text so far passes the test: a test waits on output, not on time. */
   stdoutWhen(test: (text: string) => boolean): Promise<void>
+  /** The same for stderr (notices: a stream that joined, ended, reconnects). */
+  stderrWhen(test: (text: string) => boolean): Promise<void>
 }
 
 class MemoryWriter extends Writable {
@@ -143,6 +145,7 @@ export function testIO(options: TestIOOptions = {}): TestIO {
     stdoutBytes: () => stdout.all(),
     closeStdout: () => controller.abort(Object.assign(new Error('write EPIPE'), {code: 'EPIPE'})),
     stdoutWhen: (test) => stdout.when(test),
+    stderrWhen: (test) => stderr.when(test),
   }
 }
 

@@ -46,11 +46,11 @@ export async function streamLogs(specs: StreamSpec[], options: StreamLogsOptions
   // Streams that may join later are told apart from the start.
   const output = options.more && options.output.prefix === undefined ? {...options.output, prefix: true} : options.output
   const sink = await createSink(output, deps.io, {streams: specs.map((spec) => spec.source.stream)})
-  /** Streams followed now, and in all. */
-  let open = 0
+  /** Streams followed now, and how many in all. */
+  const open = new Set<StreamSpec>()
   let total = 0
   const followed = (spec: StreamSpec) => {
-    open++
+    open.add(spec)
     total++
     return counted(
       follow(spec.source, {
@@ -61,12 +61,17 @@ export async function streamLogs(specs: StreamSpec[], options: StreamLogsOptions
         sleep: deps.sleep,
         isFinished: options.follow ? spec.isFinished : undefined,
       }),
-      () => open--,
+      () => open.delete(spec),
     )
+  }
+  // A stream whose task has ended only reads what remains: the next run of a restarted task takes its place.
+  const busy = async () => {
+    const finished = await Promise.all([...open].map((spec) => spec.isFinished?.()))
+    return finished.filter((state) => state === undefined).length
   }
   const initial = specs.map(followed)
   const single = specs.length === 1 && options.more === undefined
-  const more = options.more && joined(options.more, followed, () => open, options.maxStreams)
+  const more = options.more && joined(options.more, followed, busy, options.maxStreams)
   const merged = merge(initial, {maxStreams: options.maxStreams, failFast: single, more})
   try {
     for await (const event of merged) {
@@ -110,12 +115,12 @@ async function* counted(stream: AsyncIterable<LogEvent>, ended: () => void): Asy
 
 /**
  * What joins a follow, as streams for merge: a notice is a stream of one event; a task that would go past
- * --max-streams open at once is left out, saying so.
+ * --max-streams streams of tasks not yet ended is left out, saying so.
  */
 async function* joined(
   more: AsyncIterable<Joining>,
   followed: (spec: StreamSpec) => AsyncIterable<LogEvent>,
-  openNow: () => number,
+  busy: () => Promise<number>,
   maxStreams: number,
 ): AsyncGenerator<AsyncIterable<SinkEvent>> {
   for await (const joining of more) {
@@ -124,7 +129,7 @@ async function* joined(
       continue
     }
     const {stream} = joining.spec.source
-    if (openNow() >= maxStreams) {
+    if ((await busy()) >= maxStreams) {
       yield eventsOf({type: 'notice', text: `not following ${stream.label}: ${maxStreams} streams are open (--max-streams)`})
       continue
     }

@@ -11,7 +11,7 @@ import {type TaskFileTarget, createTaskFileSource} from '../logs/task-file/sourc
 import {transportFor, type ClusterVersion, type LogTransport} from '../logs/transport.js'
 import {executorIdOf, findSandbox, loggingV2SandboxDirectory, loggingV2TaskPath, runContainerId} from '../mesos/sandbox.js'
 import {isRunningTask, type MesosTask, type TaskName} from '../mesos/state.js'
-import {watchTasks} from '../mesos/task-watch.js'
+import {watchTasks, type WatchOptions} from '../mesos/task-watch.js'
 import type {OutputOptions} from '../output/choose-sink.js'
 import type {ResumeCommand} from '../output/sinks.js'
 import type {Deps} from '../deps.js'
@@ -40,6 +40,8 @@ export interface TaskReadOptions {
   intervalMs: number
   output: OutputOptions
   resume: ResumeCommand
+  /** How often the cluster is watched for tasks that start (task-watch.ts' defaults): no flag sets it, tests shorten it. */
+  watch?: Pick<WatchOptions, 'pollMs' | 'backoff'>
 }
 
 /** Whether `name` (from a cursor) is this task: its id, or its label where ids repeat. */
@@ -112,7 +114,7 @@ export async function readTaskLogs(
   // Resuming: a task without a cursor printed nothing before, so all of it is new; so is a task that starts later.
   const window: LogWindow = options.cursors.length > 0 ? {kind: 'all'} : options.window
   const specs = await Promise.all(matches.map((task) => spec(task, labels.get(task) ?? task.id, window)))
-  const watch = discovery && watchTasks(http, {keep: (live as LiveTasks).matches, signal, sleep: deps.sleep, now: deps.now})
+  const watch = discovery && watchTasks(http, {...options.watch, keep: (live as LiveTasks).matches, signal, sleep: deps.sleep, now: deps.now})
   const more = watch && discovery.joining(watch, (task) => spec(task, task.id, {kind: 'all'}))
   await streamLogs(specs, {follow: options.follow, maxStreams: options.maxStreams, output: options.output, resume: options.resume, more}, deps)
 }

@@ -68,6 +68,8 @@ export interface InProcessOptions {
   signal?: AbortSignal
   /** Sees the run's output as it goes, to wait on it (io.stdoutWhen). */
   onStart?: (io: TestIO) => void
+  /** Added to the options the command made of argv: what no flag sets (how often a follow watches the cluster). */
+  extraOptions?: object
 }
 
 export async function runInProcess(argv: string[], options: InProcessOptions = {}): Promise<CliResult & {stdoutBytes: Buffer}> {
@@ -84,7 +86,7 @@ export async function runInProcess(argv: string[], options: InProcessOptions = {
     // The process's own Ctrl-C handlers are not installed here: the test's signal stands for them.
     Object.defineProperty(deps, 'signal', {value: AbortSignal.any([options.signal ?? new AbortController().signal, io.closed])})
     try {
-      await run(command.options(parsed), deps)
+      await run({...command.options(parsed), ...options.extraOptions}, deps)
     } finally {
       await deps.close()
     }
