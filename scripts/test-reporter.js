@@ -10,14 +10,14 @@ const OUTPUT_LINES = 60
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`
 
 export default async function* compactReporter(source) {
-  /** Per file: counts, the names of the tests open at each depth, what it printed. */
+  /** Per file: the names of its tests open at each depth, what it printed. */
   const files = new Map()
   const failures = []
   const totals = {}
   const fileOf = (path) => {
     let file = files.get(path)
     if (file === undefined) {
-      file = {passed: 0, failed: 0, skipped: 0, open: [], output: []}
+      file = {failed: false, open: [], output: []}
       files.set(path, file)
     }
     return file
@@ -38,15 +38,10 @@ export default async function* compactReporter(source) {
       case 'test:start':
         if (!isFile) file.open.splice(data.nesting, Infinity, data.name)
         break
-      case 'test:pass':
-        if (data.details.type === 'suite' || isFile) break
-        if (data.skip !== undefined || data.todo !== undefined) file.skipped++
-        else file.passed++
-        break
       case 'test:fail': {
         // A suite fails with its tests, which are reported themselves.
         if (data.details.type === 'suite') break
-        file.failed++
+        file.failed = true
         const name = isFile ? '(the file itself)' : file.open.slice(0, data.nesting + 1).join(' > ')
         failures.push({path: data.file, name, error: data.details.error})
         break
@@ -56,11 +51,9 @@ export default async function* compactReporter(source) {
         file.output.push(data.message)
         break
       case 'test:complete':
-        if (isFile) {
-          const {passed, failed, skipped} = file
-          const counts = [failed > 0 && `${failed} failed`, `${passed} passed`, skipped > 0 && `${skipped} skipped`].filter(Boolean).join(', ')
-          yield `${failed > 0 || !data.details.passed ? '✖' : '✔'} ${relative(process.cwd(), data.file)}  ${counts}  ${seconds(data.details.duration_ms)}\n`
-        }
+        // As the file's process ends: a file waiting for its turn in the report sends its tests' events only
+        // after this, so the counts are left to the totals at the end.
+        if (isFile) yield `${data.details.passed ? '✔' : '✖'} ${relative(process.cwd(), data.file)}  ${seconds(data.details.duration_ms)}\n`
         break
     }
   }
@@ -69,7 +62,7 @@ export default async function* compactReporter(source) {
     yield `\n✖ ${relative(process.cwd(), path)}: ${name}\n${indent(describeError(error))}\n`
   }
   for (const [path, file] of files) {
-    if (file.failed === 0 || file.output.length === 0) continue
+    if (!file.failed || file.output.length === 0) continue
     const lines = file.output.join('').trimEnd().split('\n')
     const shown = lines.slice(-OUTPUT_LINES)
     const cut = lines.length > shown.length ? ` (its last ${shown.length} of ${lines.length} lines)` : ''
