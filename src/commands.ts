@@ -10,6 +10,7 @@ import ClusterList from './commands/cluster/list.js'
 import ClusterRemove from './commands/cluster/remove.js'
 import ClusterSetup from './commands/cluster/setup.js'
 import ClusterShow from './commands/cluster/show.js'
+import Completion from './commands/completion.js'
 import Help from './commands/help.js'
 import NodeList from './commands/node/list.js'
 import NodeListComponents from './commands/node/list-components.js'
@@ -18,6 +19,7 @@ import ServiceLog from './commands/service/log.js'
 import Sim from './commands/sim.js'
 import TaskList from './commands/task/list.js'
 import TaskLog from './commands/task/log.js'
+import TaskNames from './commands/task/names.js'
 
 export const COMMANDS = {
   'auth:login': AuthLogin,
@@ -27,6 +29,7 @@ export const COMMANDS = {
   'cluster:remove': ClusterRemove,
   'cluster:setup': ClusterSetup,
   'cluster:show': ClusterShow,
+  completion: Completion,
   help: Help,
   'node:list': NodeList,
   'node:list-components': NodeListComponents,
@@ -35,4 +38,5 @@ export const COMMANDS = {
   sim: Sim,
   'task:list': TaskList,
   'task:log': TaskLog,
+  'task:names': TaskNames,
 }

@@ -15,7 +15,9 @@ export const commandNotFound: Hook.CommandNotFound = async function ({id, config
 export function exitUnknownCommand(id: string, config: Interfaces.Config): never {
   // oclif joins every word before the first flag into the id: `task lgo web` is task:lgo:web.
   const typed = id.split(':')
-  const known = [...config.commandIDs, ...config.topics.map((topic) => topic.name)].map((name) => name.split(':'))
+  // A hidden command (task names, for the completion scripts) is never suggested.
+  const commands = config.commands.filter((command) => !command.hidden).map((command) => command.id)
+  const known = [...commands, ...config.topics.map((topic) => topic.name)].map((name) => name.split(':'))
   const closest = closestCommand(typed, known)
   let hint = `see \`${config.bin} --help\``
   if (closest !== undefined) {

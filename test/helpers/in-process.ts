@@ -23,6 +23,7 @@ import NodeLog from '../../src/commands/node/log.js'
 import ServiceLog from '../../src/commands/service/log.js'
 import TaskList from '../../src/commands/task/list.js'
 import TaskLog from '../../src/commands/task/log.js'
+import TaskNames from '../../src/commands/task/names.js'
 import type {Deps} from '../../src/deps.js'
 import {hideUrlPasswords} from '../../src/cluster/redact.js'
 import {renderError} from '../../src/errors.js'
@@ -39,6 +40,7 @@ import {runNodeLog} from '../../src/run/node-log.js'
 import {runServiceLog} from '../../src/run/service-log.js'
 import {runTaskList} from '../../src/run/task-list.js'
 import {runTaskLog} from '../../src/run/task-log.js'
+import {runTaskNames} from '../../src/run/task-names.js'
 import {type CliResult, isolatedEnv, makeTempHome} from './cli.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each row pairs a command with its own run function
@@ -47,6 +49,7 @@ type Row = [words: string, command: any, run: (options: any, deps: Deps) => Prom
 const COMMANDS: Row[] = [
   ['task log', TaskLog, runTaskLog],
   ['task list', TaskList, runTaskList],
+  ['task names', TaskNames, runTaskNames],
   ['node log', NodeLog, runNodeLog],
   ['node list-components', NodeListComponents, runNodeListComponents],
   ['node list', NodeList, runNodeList],

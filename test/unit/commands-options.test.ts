@@ -13,12 +13,14 @@ import ClusterList from '../../src/commands/cluster/list.js'
 import ClusterRemove from '../../src/commands/cluster/remove.js'
 import ClusterSetup from '../../src/commands/cluster/setup.js'
 import ClusterShow from '../../src/commands/cluster/show.js'
+import Completion from '../../src/commands/completion.js'
 import NodeList from '../../src/commands/node/list.js'
 import NodeListComponents from '../../src/commands/node/list-components.js'
 import NodeLog from '../../src/commands/node/log.js'
 import ServiceLog from '../../src/commands/service/log.js'
 import TaskList from '../../src/commands/task/list.js'
 import TaskLog from '../../src/commands/task/log.js'
+import TaskNames from '../../src/commands/task/names.js'
 import {CliError} from '../../src/errors.js'
 import type {OutputOptions} from '../../src/output/choose-sink.js'
 import {taskOutput} from '../helpers/output-options.js'
@@ -134,6 +136,25 @@ describe('commands map what is typed to their run function\'s options', () => {
       cluster: 'sim',
     })
     assert.deepEqual(AuthLogout.options(await parse(AuthLogout, ['--cluster', 'prod'])), {cluster: 'prod'})
+  })
+
+  test('task names; completion', async () => {
+    assert.deepEqual(TaskNames.options(await parse(TaskNames, [])), {prefix: '', scope: {running: true, completed: false}, deadlineMs: 3000})
+    assert.deepEqual(TaskNames.options(await parse(TaskNames, ['--all', '--', 'we'])), {prefix: 'we', scope: {running: true, completed: true}, deadlineMs: 3000})
+    assert.deepEqual(TaskNames.options(await parse(TaskNames, ['--completed'])).scope, {running: false, completed: true})
+    const config = {bin: 'dcos-ts', commands: [], topics: []}
+    const parsed = await Parser.parse(['fish'], {args: Completion.args, strict: true})
+    assert.deepEqual(Completion.options(parsed, config), {
+      shell: 'fish',
+      bin: 'dcos-ts',
+      commands: [],
+      topics: [],
+      taskArgs: {'task:log': 'task', 'task:list': 'pattern'},
+      taskNames: 'task:names',
+      passedFlags: ['url', 'cluster', 'insecure', 'ca-file', 'token-file', 'completed', 'all'],
+      fileFlags: ['ca-file', 'token-file', 'password-file', 'private-key', 'state'],
+    })
+    await assert.rejects(Parser.parse(['tcsh'], {args: Completion.args, strict: true}), /Expected tcsh to be one of: bash, zsh, fish/)
   })
 
   test('the cluster flags every command takes', async () => {
