@@ -4,10 +4,11 @@
  *
  * One open():
  * - a window (or a resume when not following) is a range read, NDJSON (`Accept: application/json`);
- * - following continues with an event stream resuming strictly after the last cursor seen (or from the
- *   head of the matching journal when the range found nothing, which then means "only new ones"). This
- *   never sends `skip` together with Last-Event-ID, which dcos-log v2 would apply again relative to the
- *   cursor and repeat entries; a repeat of the last cursor is dropped anyway, defensively.
+ * - following continues with an event stream (read with the eventsource package: journal-events.ts)
+ *   resuming strictly after the last cursor seen (or from the head of the matching journal when the range
+ *   found nothing, which then means "only new ones"). This never sends `skip` together with
+ *   Last-Event-ID, which dcos-log v2 would apply again relative to the cursor and repeat entries; a repeat
+ *   of the last cursor is dropped anyway, defensively.
  * - a window of 0 entries while following reads the last entry only to learn where to resume.
  * Time windows (since/until, realtime µs) are applied here, after the server's window: journald has no
  * time seek over this API that works on every version (a made-up cursor with a time works on some and is
@@ -17,8 +18,9 @@ import {CliError} from '../../errors.js'
 import type {HttpClient} from '../../cluster/http.js'
 import type {QueryValue} from '../../cluster/url.js'
 import type {LogEntry, LogSource, OpenRequest, StreamInfo} from '../entry.js'
-import {parseEventJson, parseJsonObject} from '../sse.js'
-import {readEventStream, readLines} from './read.js'
+import {parseJsonObject} from '../sse.js'
+import {readJournalEvents} from './journal-events.js'
+import {readLines} from './read.js'
 import type {LogWindow} from './window.js'
 
 export interface JournalRequest {
@@ -89,17 +91,14 @@ export function createJournalSource(
         if (!request.follow) return
       }
       const follow = protocol.stream(last)
-      const {response, body} = await http.stream(follow.path, {
+      const events = {
+        path: follow.path,
         query: follow.query,
-        headers: {...follow.headers, Accept: 'text/event-stream', ...(last === undefined ? {} : {'Last-Event-ID': last})},
-        signal,
-        mode: 'stream',
+        headers: {...follow.headers, ...(last === undefined ? {} : {'Last-Event-ID': last})},
         idleMs: follow.idleMs ?? JOURNAL_IDLE_MS,
         purpose: `following ${stream.label} logs`,
-      })
-      yield []
-      if (response.status === 204) return body.destroy()
-      yield* readEventStream(body, (_id, buf, start, end) => toEntry(parseEventJson(buf, start, end)))
+      }
+      yield* readJournalEvents(http, events, signal, (data) => toEntry(parseJsonObject(data)))
     },
   }
 }

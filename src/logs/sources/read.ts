@@ -1,45 +1,12 @@
 /**
- * Body readers shared by the sources: event streams and newline-delimited bodies, both turned into
- * batches of entries, one batch per network chunk (so a busy stream costs one array per chunk, not per
- * line). An empty batch means "the connection is alive": sources yield one as soon as the response
- * headers arrive and one for every keepalive comment, which is how follow.ts tells live from stalled.
+ * Newline-delimited bodies (dcos-log text and NDJSON) turned into batches of entries, one batch per
+ * network chunk (so a busy stream costs one array per chunk, not per line). Journal event streams are
+ * read by journal-events.ts, task event streams by task-file/events.ts.
  */
 import {isUtf8} from 'node:buffer'
 import type {Readable} from 'node:stream'
-import {CliError} from '../../errors.js'
 import type {LogEntry} from '../entry.js'
-import {EVENT_MAX_BYTES, type EventId, EventTooLong, SseParser} from '../sse.js'
-
-/** Turns one event into an entry (or undefined to skip it); may throw a 'protocol' CliError. */
-export type EventDecoder = (id: EventId | undefined, buf: Buffer, start: number, end: number) => LogEntry | undefined
-
-export async function* readEventStream(body: Readable, decode: EventDecoder): AsyncIterable<LogEntry[]> {
-  let batch: LogEntry[] = []
-  let keepalive = false
-  const parser = new SseParser({
-    onEvent(id, buf, start, end) {
-      const entry = decode(id, buf, start, end)
-      if (entry !== undefined) batch.push(entry)
-    },
-    onComment() {
-      keepalive = true
-    },
-  })
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      parser.push(chunk)
-      if (batch.length > 0 || keepalive) {
-        const ready = batch
-        batch = []
-        keepalive = false
-        yield ready
-      }
-    }
-  } finally {
-    body.destroy()
-  }
-  if (parser.incomplete) throw cutStream()
-}
+import {EVENT_MAX_BYTES, EventTooLong} from '../sse.js'
 
 const LF = 0x0a
 
@@ -102,8 +69,4 @@ export async function* readLines(body: Readable, decode: LineDecoder, maxLineByt
     const entry = straddling(Buffer.alloc(0), false)
     if (entry !== undefined) yield [entry]
   }
-}
-
-function cutStream(): CliError {
-  return new CliError('network', 'the log stream ended in the middle of an event', {retryable: true})
 }
