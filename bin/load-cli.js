@@ -1,11 +1,13 @@
 /**
- * Loads the CLI bundle (dist/cli.cjs, built by scripts/bundle.js) with V8's code cache (dist/cli.cjs.cache,
- * written at build time by scripts/code-cache.js): compiling the bundle is half of a start otherwise, and
- * Node 20 has no compile cache of its own. V8 rejects a cache made by another Node version or for other
- * bytes, and the bundle is then compiled as usual.
+ * Loads the CLI's bundles (scripts/bundle.js) with V8's code cache (written at build time by
+ * scripts/code-cache.js): compiling a bundle is half of a start otherwise, and Node 20 has no compile
+ * cache of its own. V8 rejects a cache made by another Node version or for other bytes, and the bundle is
+ * then compiled as usual. dist/cli.cjs (oclif and the commands) loads at every start; dist/run.cjs (what
+ * a command runs) when a command runs (src/load-run-functions.ts).
  *
- * The bundle is entered in require.cache under its own path, so that oclif, which requires that file for
- * the COMMANDS, the help class and the hooks named in package.json, gets these very objects.
+ * Each bundle is entered in require.cache under its own path, so that oclif, which requires dist/cli.cjs
+ * for the COMMANDS, the help class and the hooks named in package.json, and the run bundle, which takes
+ * the start bundle's modules from it, get these very objects.
  */
 const {readFileSync, writeFileSync} = require('node:fs')
 const Module = require('node:module')
@@ -25,26 +27,37 @@ setFlagsFromString('--semi-space-growth-factor=1')
 setFlagsFromString('--heap-growing-percent=20')
 
 const ROOT = join(__dirname, '..')
-const BUNDLE = join(ROOT, 'dist', 'cli.cjs')
-const CODE_CACHE = `${BUNDLE}.cache`
+const DIST = join(ROOT, 'dist')
 
-let script
+/** The bundles loaded in this process, by name, with their scripts (for writeCodeCaches). */
+const loaded = new Map()
 
-/** The bundle's exports: oclif's `execute`, and what package.json's "oclif" section names. */
-function loadCli() {
+const bundlePath = (name) => join(DIST, `${name}.cjs`)
+const codeCachePath = (name) => `${bundlePath(name)}.cache`
+
+/** A bundle's exports ('cli' or 'run'), loaded on the first call. */
+function loadBundle(name) {
+  const known = loaded.get(name)
+  if (known !== undefined) return known.module.exports
+  const path = bundlePath(name)
   let cachedData
   try {
-    cachedData = readFileSync(CODE_CACHE)
+    cachedData = readFileSync(codeCachePath(name))
   } catch {
     // none (`npm run build:dev` before its last step): compiled as usual
   }
-  script = new Script(Module.wrap(readFileSync(BUNDLE, 'utf8')), {filename: BUNDLE, cachedData})
-  const bundle = {id: BUNDLE, filename: BUNDLE, loaded: false, exports: {}, children: [], paths: []}
-  const bundleRequire = Module.createRequire(BUNDLE)
-  script.runInThisContext()(bundle.exports, bundleRequire, bundle, BUNDLE, dirname(BUNDLE))
-  bundle.loaded = true
-  require.cache[BUNDLE] = bundle
-  return bundle.exports
+  const script = new Script(readFileSync(path, 'latin1'), {filename: path, cachedData})
+  const module = {id: path, filename: path, loaded: false, exports: {}, children: [], paths: []}
+  script.runInThisContext()(module.exports, Module.createRequire(path), module, path, dirname(path))
+  module.loaded = true
+  require.cache[path] = module
+  loaded.set(name, {script, module})
+  return module.exports
+}
+
+/** The start bundle's exports: oclif's `execute`, and what package.json's "oclif" section names. */
+function loadCli() {
+  return loadBundle('cli')
 }
 
 /** Runs the CLI with these arguments (default: the process's). */
@@ -53,9 +66,9 @@ function run({args} = {}) {
   return loadCli().execute({dir: ROOT, args})
 }
 
-/** Writes the code cache: every function of the bundle compiled so far in this process. */
-function writeCodeCache() {
-  writeFileSync(CODE_CACHE, script.createCachedData())
+/** Writes the code cache of each bundle loaded: every function of it compiled so far in this process. */
+function writeCodeCaches() {
+  for (const [name, {script}] of loaded) writeFileSync(codeCachePath(name), script.createCachedData())
 }
 
-module.exports = {CODE_CACHE, loadCli, run, writeCodeCache}
+module.exports = {DIST, loadBundle, loadCli, run, writeCodeCaches}

@@ -1,12 +1,19 @@
 #!/usr/bin/env node
-// Builds what bin/run.js runs (docs/performance.md, Startup): one file instead of ~400 modules.
-// - dist/cli.cjs: every command, oclif and the libraries. CommonJS, because bin/load-cli.js compiles it
-//   with a V8 code cache, which Node 20 offers for a classic script (vm.Script) but not for an ES module.
+// Builds what bin/run.js runs (docs/performance.md, Startup): a few files instead of ~400 modules.
+// - dist/cli.cjs, the start bundle: oclif, the commands (their flags and help) and what they import.
+// - dist/run.cjs, the run bundle: what a command runs (src/run-functions.ts: got, the log sources, the
+//   sinks), loaded by src/load-run-functions.ts only when a command runs, so that a start (a `--help`, a
+//   mistyped flag, the command's own start) does not read, deserialize and run it. Each src module is in
+//   one of the two: the run bundle takes the start bundle's from it, so that a class (CliError) is one
+//   class to both. Both are CommonJS, because bin/load-cli.js compiles each with a V8 code cache, which
+//   Node 20 offers for a classic script (vm.Script) but not for an ES module.
+// - dist/sim.cjs: the simulated cluster, loaded only by `sim` and `--cluster sim`.
 // - dist/live-view.js: the Ink live view, an ES module (Ink and yoga-layout use top-level await), loaded
 //   only when a follow runs on a terminal, through dist/live-view.cjs: code compiled by vm.Script cannot
 //   call import() on Node 20 (not without an experimental flag), a module that Node loads itself can.
 import {readFile} from 'node:fs/promises'
-import {rmSync, writeFileSync} from 'node:fs'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {relative, resolve} from 'node:path'
 import * as esbuild from 'esbuild'
 
 const common = {
@@ -29,6 +36,15 @@ const liveViewApart = {
     }))
     build.onResolve({filter: /^\.\/live-view\.cjs$/}, ({path}) => ({path, external: true}))
   },
+}
+
+/**
+ * A patch that makes `const name = require(id)` (`__importDefault(require(id))` with importDefault) load
+ * the module on its first use.
+ */
+function onUse(file, name, id, {importDefault = false} = {}) {
+  const load = importDefault ? `__importDefault(require("${id}"))` : `require("${id}")`
+  return {file, from: `const ${name} = ${load};`, to: `const ${name} = new Proxy({}, {get: (_, key) => ${load}[key]});`}
 }
 
 /**
@@ -66,18 +82,62 @@ const PATCHES = [
     from: '.sort((a, b) => a.id.localeCompare(b.id))',
     to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))',
   },
+  {
+    // oclif's getPlatform imports wsl-utils for its isWsl (is-wsl's answer), and wsl-utils loads
+    // child_process, fs/promises and powershell-utils for its other exports: is-wsl alone.
+    file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]os\.js$/,
+    from: "(await import('wsl-utils')).isWsl",
+    to: "(await import('is-wsl')).default",
+  },
+  // Built-ins that oclif requires as it loads but uses only on paths dcos-ts does not take at a start,
+  // loaded on first use instead (each with what it pulls in: ~1-3 ms a start on this machine): readline,
+  // to read a flag's value from stdin; child_process, to ask PowerShell which shell runs it on Windows;
+  // fs/promises, to stat a Flags.file or Flags.directory, and to find a plugin's TypeScript sources.
+  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]parser[/\\]parse\.js$/, 'node_readline_1', 'node:readline'),
+  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]os\.js$/, 'node_child_process_1', 'node:child_process'),
+  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]fs\.js$/, 'promises_1', 'node:fs/promises'),
+  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]ts-path\.js$/, 'promises_1', 'node:fs/promises'),
+  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]read-tsconfig\.js$/, 'promises_1', 'node:fs/promises'),
+  // Packages likewise: tinyglobby (with fdir and picomatch), to find commands by a file pattern (ours are
+  // named in COMMANDS); minimatch, for plugin names given as patterns; cli-spinners, for a spinner's
+  // frames; ejs, for templates in help texts (src/help.ts renders without it) and in update settings.
+  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin\.js$/, 'tinyglobby_1', 'tinyglobby'),
+  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin-loader\.js$/, 'minimatch_1', 'minimatch'),
+  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]ux[/\\]action[/\\]spinner\.js$/, 'cli_spinners_1', 'cli-spinners', {importDefault: true}),
+  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]config\.js$/, 'ejs_1', 'ejs', {importDefault: true}),
+  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]help[/\\]util\.js$/, 'ejs_1', 'ejs', {importDefault: true}),
+  {
+    // lilconfig (oclif's, for a package.json without an oclif section) takes fs.promises as it loads.
+    file: /[/\\]lilconfig[/\\]src[/\\]index\.js$/,
+    from: 'const fsReadFileAsync = fs.promises.readFile;',
+    to: 'const fsReadFileAsync = (...args) => fs.promises.readFile(...args);',
+  },
+  {
+    // ... and oclif reads package.json and the manifest with fs/promises' readFile: read at once instead.
+    file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]fs\.js$/,
+    from: "await (0, promises_1.readFile)(path, 'utf8')",
+    to: "(0, node_fs_1.readFileSync)(path, 'utf8')",
+  },
+  {
+    // ansis writes U+009B (CSI) as such in a regular expression, the one character of the start bundle
+    // outside ASCII; escaped, the bundle is ASCII, which bin/load-cli.js reads as latin1 (faster than UTF-8).
+    file: /[/\\]ansis[/\\]index\.js$/,
+    from: '\u001b\u009b]',
+    to: '\u001b\\x9b]',
+  },
 ]
 
 const patched = {
   name: 'patched',
   setup(build) {
-    for (const patch of PATCHES) {
-      build.onLoad({filter: patch.file}, async ({path}) => {
-        const source = await readFile(path, 'utf8')
+    build.onLoad({filter: new RegExp(PATCHES.map((patch) => patch.file.source).join('|'))}, async ({path}) => {
+      let source = await readFile(path, 'utf8')
+      for (const patch of PATCHES.filter((candidate) => candidate.file.test(path))) {
         if (!source.includes(patch.from)) throw new Error(`${path} no longer has ${patch.from}: see PATCHES in scripts/bundle.js`)
-        return {contents: (patch.prepend ?? '') + source.replaceAll(patch.from, patch.to), loader: 'js'}
-      })
-    }
+        source = (patch.prepend ?? '') + source.replaceAll(patch.from, patch.to)
+      }
+      return {contents: source, loader: 'js'}
+    })
   },
 }
 
@@ -102,19 +162,115 @@ export default {get auto() { return load().auto }, get globalAgent() { return lo
   },
 }
 
+/** Where the bundle's own code takes a module from another file of dist/, or from bin/load-cli.js. */
+const external = {
+  name: 'external',
+  setup(build) {
+    build.onResolve({filter: /^\.\/(cli|sim)\.cjs$|^\.\.\/bin\/load-cli\.js$/}, ({path}) => ({path, external: true}))
+  },
+}
+
+/**
+ * Imports that lead to another bundle become a require() of it, made when the import runs: code
+ * compiled by vm.Script cannot import() on Node 20. The run functions come through bin/load-cli.js,
+ * which loads them with their code cache.
+ */
+const apart = {
+  name: 'apart',
+  setup(build) {
+    build.onResolve({filter: /^\.\/run-functions\.js$/}, ({importer}) =>
+      /[/\\]src[/\\]load-run-functions\.ts$/.test(importer) ? {path: 'run', namespace: 'apart'} : undefined,
+    )
+    build.onResolve({filter: /[/\\]sim[/\\]index\.js$/}, ({importer}) =>
+      /[/\\]src[/\\]sim[/\\]/.test(importer) ? undefined : {path: 'sim', namespace: 'apart'},
+    )
+    build.onLoad({filter: /.*/, namespace: 'apart'}, ({path}) => ({
+      contents: path === 'run' ? "module.exports = require('../bin/load-cli.js').loadBundle('run')" : "module.exports = require('./sim.cjs')",
+      loader: 'js',
+    }))
+  },
+}
+
+/**
+ * What bin/load-cli.js compiles with a code cache: CommonJS already inside a module function, so that the
+ * source read is the source compiled (Module.wrap's copy of it cost ~3 ms a start). Run as a script (by
+ * bin/load-cli.js, where `this` is the global object) the file's value is that function; required by
+ * Node (oclif's manifest command, at build time) it runs as the module it is.
+ */
+const loadedWithCodeCache = {
+  ...common,
+  format: 'cjs',
+  banner: {
+    js:
+      '(function (moduleFunction) { return this === globalThis ? moduleFunction : moduleFunction(exports, require, module, __filename, __dirname) })' +
+      // Strict throughout, as esbuild's "use strict" at the top of the file made it in Module.wrap's
+      // function (it writes none for the start bundle's generated entry).
+      '.call(this, function (exports, require, module, __filename, __dirname) {"use strict";',
+  },
+  footer: {js: '})'},
+}
+
+const START = {
+  ...loadedWithCodeCache,
+  entryPoints: ['src/cli.ts'],
+  // oclif requires TypeScript only to run a plugin from its sources (development), never here.
+  external: ['typescript'],
+  // oclif checks at every start that Node satisfies the engines of the package.json above its own
+  // folder, with semver (~4 ms); npm checks package.json's engines already.
+  define: {'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"true"'},
+  plugins: [external, apart, patched],
+}
+
+/** The src modules of the start bundle: every one the commands import (found by esbuild, not written). */
+const startModules = Object.keys((await esbuild.build({...START, write: false, outfile: 'dist/cli.cjs', metafile: true})).metafile.inputs)
+  .filter((path) => /^src\/.*\.tsx?$/.test(path))
+  .sort()
+
+/** In the run bundle, a module of the start bundle is that very module, from START_MODULES. */
+const fromStartBundle = {
+  name: 'from-start-bundle',
+  setup(build) {
+    build.onResolve({filter: /^\./}, ({path, resolveDir}) => {
+      const file = relative(process.cwd(), resolve(resolveDir, path)).replaceAll('\\', '/').replace(/\.js$/, '')
+      const module = [`${file}.ts`, `${file}.tsx`].find((candidate) => startModules.includes(candidate))
+      return module ? {path: module, namespace: 'start-bundle'} : undefined
+    })
+    build.onLoad({filter: /.*/, namespace: 'start-bundle'}, ({path}) => ({
+      contents: `module.exports = require('./cli.cjs').START_MODULES[${JSON.stringify(path)}]`,
+      loader: 'js',
+    }))
+  },
+}
+
 rmSync('dist', {recursive: true, force: true})
 await Promise.all([
   esbuild.build({
-    ...common,
-    entryPoints: ['src/cli.ts'],
+    ...START,
+    // The entry exports every module of the start bundle too, for the run bundle.
+    entryPoints: undefined,
+    stdin: {
+      contents: [
+        "export * from './src/cli.ts'",
+        ...startModules.map((path, i) => `import * as m${i} from './${path}'`),
+        `export const START_MODULES = {${startModules.map((path, i) => `${JSON.stringify(path)}: m${i}`).join(', ')}}`,
+      ].join('\n'),
+      resolveDir: process.cwd(),
+      sourcefile: 'start-bundle.ts',
+      loader: 'ts',
+    },
     outfile: 'dist/cli.cjs',
+  }),
+  esbuild.build({
+    ...loadedWithCodeCache,
+    entryPoints: ['src/run-functions.ts'],
+    outfile: 'dist/run.cjs',
+    plugins: [fromStartBundle, external, apart, liveViewApart, http2WrapperOnUse, patched],
+  }),
+  esbuild.build({
+    ...common,
+    entryPoints: ['src/sim/index.ts'],
+    outfile: 'dist/sim.cjs',
     format: 'cjs',
-    // oclif requires TypeScript only to run a plugin from its sources (development), never here.
-    external: ['typescript'],
-    // oclif checks at every start that Node satisfies the engines of the package.json above its own
-    // folder, with semver (~4 ms); npm checks package.json's engines already.
-    define: {'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"true"'},
-    plugins: [liveViewApart, http2WrapperOnUse, patched],
   }),
   esbuild.build({
     ...common,
@@ -131,3 +287,10 @@ await Promise.all([
   }),
 ])
 writeFileSync('dist/live-view.cjs', "module.exports = import('./live-view.js')\n")
+// bin/load-cli.js reads these as latin1, which is their text only if they are ASCII (esbuild escapes
+// what it can; a literal character in a regular expression, as ansis had, it cannot). A readable
+// bundle keeps the packages' comments, whose characters do not matter.
+for (const name of process.env.READABLE_BUNDLE ? [] : ['cli', 'run']) {
+  const at = readFileSync(`dist/${name}.cjs`).findIndex((byte) => byte > 0x7f)
+  if (at !== -1) throw new Error(`dist/${name}.cjs has a character outside ASCII at byte ${at}: escape it (see PATCHES)`)
+}

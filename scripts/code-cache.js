@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// Writes dist/cli.cjs.cache (see bin/load-cli.js) after running, in this process, what a start compiles:
-// `task log --help` (oclif's start, the command lookup, help), then `task log web` against the simulated
-// cluster (flags, config, got, the state scan, logging v2, the output), so that the code of the first
-// request is compiled from the cache too. The cluster runs in a child process: its code stays out.
+// Writes the code caches of dist/cli.cjs and dist/run.cjs (see bin/load-cli.js) after running, in this
+// process, what a start compiles: `task log --help` (oclif's start, the command lookup, help), then
+// `task log web` against the simulated cluster (flags, config, got, the state scan, logging v2, the
+// output), so that the code of the first request is compiled from the cache too. The cluster runs in a
+// child process: its code stays out.
 import {spawn} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {CODE_CACHE, run, writeCodeCache} from '../bin/load-cli.js'
+import {DIST, run, writeCodeCaches} from '../bin/load-cli.js'
 
 const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const cluster = spawn(process.execPath, [bin, 'sim', '--port', '0', '--line-interval', '0'], {stdio: ['ignore', 'pipe', 'inherit']})
@@ -27,10 +28,11 @@ try {
   })
   // Nothing of this machine's DC/OS configuration is read.
   Object.assign(process.env, {DCOS_URL: url, DCOS_DIR: join(home, '.dcos'), HOME: home})
-  rmSync(CODE_CACHE, {force: true}) // a cache of an earlier run would be written back as well
+  // A cache of an earlier run would be written back as well.
+  for (const name of readdirSync(DIST)) if (name.endsWith('.cache')) rmSync(join(DIST, name))
   await run({args: ['task', 'log', '--help']})
   await run({args: ['task', 'log', 'web']})
-  writeCodeCache()
+  writeCodeCaches()
 } finally {
   rmSync(home, {recursive: true, force: true})
 }

@@ -10,8 +10,8 @@ import {hideUrlPasswords} from './cluster/redact.js'
 import {CliError, isCliError, oneLine, renderError, toCliError} from './errors.js'
 import {isReaderGone, systemIO} from './output/io.js'
 import {terminalSafe} from './output/sanitize.js'
-import {createDeps} from './run/create-deps.js'
 import type {Deps} from './deps.js'
+import {loadRunFunctions} from './load-run-functions.js'
 
 const CLUSTER = 'CLUSTER'
 
@@ -98,8 +98,9 @@ export abstract class DcosCommand extends ReportingCommand {
 
   private runDeps?: Deps
 
-  /** Dependencies for a run function, on the real process streams; released in finally(). */
-  protected deps(flags: BaseFlagValues): Deps {
+  /** Dependencies for a run function, on the real process streams (loaded with the run functions); released in finally(). */
+  protected async deps(flags: BaseFlagValues): Promise<Deps> {
+    const {createDeps} = await loadRunFunctions()
     this.runDeps = createDeps({flags: DcosCommand.clusterFlags(flags), verbose: flags.verbose === true, io: systemIO()})
     return this.runDeps
   }

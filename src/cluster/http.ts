@@ -87,7 +87,7 @@ let gotModule: Promise<Got> | undefined
 const loadGot = (): Promise<Got> => (gotModule ??= import('got').then((module) => module.default))
 
 let insecureWarned = false
-/** Bundled into dist/cli.cjs at build time, so no file is read at run time. */
+/** Bundled at build time (scripts/bundle.js), so no file is read at run time. */
 const DEFAULT_USER_AGENT = `dcos-ts/${packageJson.version}`
 
 /** Bytes of an error body worth reading for its message. */

@@ -18,7 +18,7 @@ const RANK: Array<[RegExp, number]> = [
   [/^(logs|mesos|output)\//, 2],
   [/^read\//, 3],
   [/^run\//, 4],
-  [/^(commands\/|hooks\/|base-command|cli|commands|help|log-flags)/, 5],
+  [/^(commands\/|hooks\/|base-command|cli|commands|help|log-flags|run-functions|load-run-functions)/, 5],
 ]
 
 function rank(file: string): number | undefined {

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {type AuthOptions, runAuthLogin} from '../../run/auth.js'
-import {type LoginOptions, connector} from '../../run/log-in.js'
+import type {AuthOptions} from '../../run/auth.js'
+import type {LoginOptions} from '../../run/log-in.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 /** Shared with `cluster setup`, which logs in too. */
 export const loginFlags = {
@@ -32,7 +33,8 @@ export default class AuthLogin extends DcosCommand {
 
   async run(): Promise<void> {
     const parsed = await this.parse(AuthLogin)
-    const deps = this.deps(parsed.flags)
+    const {connector, runAuthLogin} = await loadRunFunctions()
+    const deps = await this.deps(parsed.flags)
     await runAuthLogin(AuthLogin.options(parsed), deps, connector(deps.io, parsed.flags.verbose === true))
   }
 }

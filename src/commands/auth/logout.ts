@@ -1,5 +1,6 @@
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {type AuthOptions, runAuthLogout} from '../../run/auth.js'
+import type {AuthOptions} from '../../run/auth.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 export default class AuthLogout extends DcosCommand {
   static override summary = "Forget the cluster's token"
@@ -13,6 +14,7 @@ export default class AuthLogout extends DcosCommand {
 
   async run(): Promise<void> {
     const parsed = await this.parse(AuthLogout)
-    await runAuthLogout(AuthLogout.options(parsed), this.deps(parsed.flags))
+    const {runAuthLogout} = await loadRunFunctions()
+    await runAuthLogout(AuthLogout.options(parsed), await this.deps(parsed.flags))
   }
 }

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {runClusterAttach} from '../../run/cluster-manage.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 export default class ClusterAttach extends DcosCommand {
   static override summary = 'Make a configured cluster the one commands use'
@@ -18,6 +18,7 @@ export default class ClusterAttach extends DcosCommand {
 
   async run(): Promise<void> {
     const parsed = await this.parse(ClusterAttach)
-    await runClusterAttach(ClusterAttach.options(parsed), this.deps(parsed.flags))
+    const {runClusterAttach} = await loadRunFunctions()
+    await runClusterAttach(ClusterAttach.options(parsed), await this.deps(parsed.flags))
   }
 }

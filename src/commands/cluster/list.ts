@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {type ClusterListOptions, runClusterList} from '../../run/cluster-manage.js'
+import type {ClusterListOptions} from '../../run/cluster-manage.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 export default class ClusterList extends DcosCommand {
   static override summary = 'List the configured clusters; * marks the attached one'
@@ -19,6 +20,7 @@ export default class ClusterList extends DcosCommand {
 
   async run(): Promise<void> {
     const parsed = await this.parse(ClusterList)
-    await runClusterList(ClusterList.options(parsed), this.deps(parsed.flags))
+    const {runClusterList} = await loadRunFunctions()
+    await runClusterList(ClusterList.options(parsed), await this.deps(parsed.flags))
   }
 }

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {type ClusterRemoveOptions, runClusterRemove} from '../../run/cluster-manage.js'
+import type {ClusterRemoveOptions} from '../../run/cluster-manage.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 export default class ClusterRemove extends DcosCommand {
   static override summary = "Remove a configured cluster (its folder, token included)"
@@ -21,6 +22,7 @@ export default class ClusterRemove extends DcosCommand {
 
   async run(): Promise<void> {
     const parsed = await this.parse(ClusterRemove)
-    await runClusterRemove(ClusterRemove.options(parsed), this.deps(parsed.flags))
+    const {runClusterRemove} = await loadRunFunctions()
+    await runClusterRemove(ClusterRemove.options(parsed), await this.deps(parsed.flags))
   }
 }

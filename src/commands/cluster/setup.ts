@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {connector} from '../../run/log-in.js'
-import {type ClusterSetupOptions, runClusterSetup} from '../../run/cluster-setup.js'
+import type {ClusterSetupOptions} from '../../run/cluster-setup.js'
 import {loginFlags} from '../auth/login.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 export default class ClusterSetup extends DcosCommand {
   static override summary = 'Set up a cluster: log in, store its configuration, attach it'
@@ -39,7 +39,8 @@ export default class ClusterSetup extends DcosCommand {
 
   async run(): Promise<void> {
     const parsed = await this.parse(ClusterSetup)
-    const deps = this.deps(parsed.flags)
+    const {connector, runClusterSetup} = await loadRunFunctions()
+    const deps = await this.deps(parsed.flags)
     await runClusterSetup(ClusterSetup.options(parsed), deps, connector(deps.io, parsed.flags.verbose === true))
   }
 }

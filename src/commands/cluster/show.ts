@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {type ClusterShowOptions, runClusterShow} from '../../run/cluster-show.js'
+import type {ClusterShowOptions} from '../../run/cluster-show.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 export default class ClusterShow extends DcosCommand {
   static override summary = 'Show the cluster dcos-ts talks to, and where each setting comes from'
@@ -23,6 +24,7 @@ export default class ClusterShow extends DcosCommand {
 
   async run(): Promise<void> {
     const parsed = await this.parse(ClusterShow)
-    await runClusterShow(ClusterShow.options(parsed), this.deps(parsed.flags))
+    const {runClusterShow} = await loadRunFunctions()
+    await runClusterShow(ClusterShow.options(parsed), await this.deps(parsed.flags))
   }
 }

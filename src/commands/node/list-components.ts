@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {type NodeListComponentsOptions, runNodeListComponents} from '../../run/node-list.js'
+import type {NodeListComponentsOptions} from '../../run/node-list.js'
 import {pickMesosId} from '../../log-flags.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 export default class NodeListComponents extends DcosCommand {
   static override summary = "List a node's DC/OS components (systemd units), as `node log --component` takes them"
@@ -24,6 +25,7 @@ export default class NodeListComponents extends DcosCommand {
 
   async run(): Promise<void> {
     const parsed = await this.parse(NodeListComponents)
-    await runNodeListComponents(NodeListComponents.options(parsed), this.deps(parsed.flags))
+    const {runNodeListComponents} = await loadRunFunctions()
+    await runNodeListComponents(NodeListComponents.options(parsed), await this.deps(parsed.flags))
   }
 }

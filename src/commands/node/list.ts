@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {type NodeListOptions, runNodeList} from '../../run/node-list.js'
+import type {NodeListOptions} from '../../run/node-list.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 export default class NodeList extends DcosCommand {
   static override summary = "List the cluster's nodes: masters, agents and public agents"
@@ -18,6 +19,7 @@ export default class NodeList extends DcosCommand {
 
   async run(): Promise<void> {
     const parsed = await this.parse(NodeList)
-    await runNodeList(NodeList.options(parsed), this.deps(parsed.flags))
+    const {runNodeList} = await loadRunFunctions()
+    await runNodeList(NodeList.options(parsed), await this.deps(parsed.flags))
   }
 }

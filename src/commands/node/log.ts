@@ -2,7 +2,8 @@ import {Args, Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
 import {commandWords, outputFlags, outputOptions, parseLinesFlag, parseTimeRange, pickMesosId, readFlags} from '../../log-flags.js'
 import {parseJournalFilter} from '../../logs/sources/journal.js'
-import {type NodeLogOptions, runNodeLog} from '../../run/node-log.js'
+import type {NodeLogOptions} from '../../run/node-log.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 export default class NodeLog extends DcosCommand {
   static override summary = "Print a node's journal (DC/OS component logs), and follow it"
@@ -59,6 +60,7 @@ With --follow, new entries are printed as they are written; after any interrupti
 
   async run(): Promise<void> {
     const parsed = await this.parse(NodeLog)
-    await runNodeLog(NodeLog.options(parsed), this.deps(parsed.flags))
+    const {runNodeLog} = await loadRunFunctions()
+    await runNodeLog(NodeLog.options(parsed), await this.deps(parsed.flags))
   }
 }

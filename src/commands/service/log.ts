@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
 import {commandWords, outputFlags, outputOptions, parseLinesFlag, readFlags} from '../../log-flags.js'
-import {type ServiceLogOptions, runServiceLog} from '../../run/service-log.js'
+import type {ServiceLogOptions} from '../../run/service-log.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 export default class ServiceLog extends DcosCommand {
   static override summary = "Print a service's scheduler log, and follow it"
@@ -45,6 +46,7 @@ With --follow, new lines are printed as they are written; after any interruption
 
   async run(): Promise<void> {
     const parsed = await this.parse(ServiceLog)
-    await runServiceLog(ServiceLog.options(parsed), this.deps(parsed.flags))
+    const {runServiceLog} = await loadRunFunctions()
+    await runServiceLog(ServiceLog.options(parsed), await this.deps(parsed.flags))
   }
 }

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {type TaskListOptions, runTaskList} from '../../run/task-list.js'
+import type {TaskListOptions} from '../../run/task-list.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 export default class TaskList extends DcosCommand {
   static override summary = 'List running tasks, or the tasks a pattern matches'
@@ -32,6 +33,7 @@ export default class TaskList extends DcosCommand {
 
   async run(): Promise<void> {
     const parsed = await this.parse(TaskList)
-    await runTaskList(TaskList.options(parsed), this.deps(parsed.flags))
+    const {runTaskList} = await loadRunFunctions()
+    await runTaskList(TaskList.options(parsed), await this.deps(parsed.flags))
   }
 }

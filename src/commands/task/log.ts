@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
 import {commandWords, outputFlags, outputOptions, parseLinesFlag, parseTaskCursor, readFlags, taskCursorFlag} from '../../log-flags.js'
-import {type TaskLogOptions, runTaskLog} from '../../run/task-log.js'
+import type {TaskLogOptions} from '../../run/task-log.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 export default class TaskLog extends DcosCommand {
   static override summary = "Print a task's sandbox log, and follow it"
@@ -52,6 +53,7 @@ With --follow, new lines are printed as they are written; after any interruption
 
   async run(): Promise<void> {
     const parsed = await this.parse(TaskLog)
-    await runTaskLog(TaskLog.options(parsed), this.deps(parsed.flags))
+    const {runTaskLog} = await loadRunFunctions()
+    await runTaskLog(TaskLog.options(parsed), await this.deps(parsed.flags))
   }
 }

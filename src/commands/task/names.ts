@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {DcosCommand, type Parsed} from '../../base-command.js'
-import {type TaskNamesOptions, runTaskNames} from '../../run/task-names.js'
+import type {TaskNamesOptions} from '../../run/task-names.js'
+import {loadRunFunctions} from '../../load-run-functions.js'
 
 /** A Tab waits on this command: each request gives up after this long unless --timeout says otherwise... */
 const TIMEOUT_S = 2
@@ -26,6 +27,7 @@ export default class TaskNames extends DcosCommand {
 
   async run(): Promise<void> {
     const parsed = await this.parse(TaskNames)
-    await runTaskNames(TaskNames.options(parsed), this.deps({...parsed.flags, timeout: parsed.flags.timeout ?? TIMEOUT_S}))
+    const {runTaskNames} = await loadRunFunctions()
+    await runTaskNames(TaskNames.options(parsed), await this.deps({...parsed.flags, timeout: parsed.flags.timeout ?? TIMEOUT_S}))
   }
 }
