@@ -9,6 +9,7 @@ import {createLineFilter} from './filter.js'
 import {createBatchEncoder, createEntryRenderer, type EntryKind, type OutputFormat, type RenderOptions} from './format.js'
 import type {IO} from './io.js'
 import {PlainSink, StatusNotices, type OutputSink} from './sinks.js'
+import {StreamNames} from './stream-names.js'
 import {loadLiveSink} from './ui/load-live-sink.js'
 
 export interface OutputOptions {
@@ -66,21 +67,27 @@ export function wantsLiveView(options: OutputOptions, io: IO): boolean {
 export async function createSink(options: OutputOptions, io: IO, context: SinkContext = {}): Promise<OutputSink> {
   const json = isJson(options.format)
   const chalk = createChalk(json ? 0 : decideColorLevel(options.color, io.isStdoutTTY, io.env))
+  const live = wantsLiveView(options, io)
+  // Short task names only where a person reads them all on one screen; a pipe keeps the ids scripts use.
+  const names = new StreamNames(live)
+  names.add(context.streams ?? [])
   const renderOptions: RenderOptions = {
     format: options.format,
     kind: options.kind,
     chalk,
     terminalSafe: io.isStdoutTTY && !options.raw,
     prefix: options.prefix ?? (context.streams?.length ?? 0) > 1,
+    names,
     timestamps: options.timestamps,
     utc: options.utc,
   }
   const render = createEntryRenderer(renderOptions)
   const filter = createLineFilter(options.include, options.exclude)
-  if (wantsLiveView(options, io)) {
+  if (live) {
     const LiveSink = await loadLiveSink()
     return LiveSink.mount(io, render, filter, {
       streams: context.streams ?? [],
+      names,
       color: chalk.level > 0,
       onQuit: context.onQuit ?? (() => process.kill(process.pid, 'SIGINT')),
     })

@@ -41,7 +41,7 @@ export function createChalk(level: ColorLevel): ChalkInstance {
   return new Chalk({level})
 }
 
-/** Prefix colours: distinct on dark and light backgrounds; red is left for errors and priorities. */
+/** Stream colours: distinct on dark and light backgrounds; red is left for errors and priorities. */
 const STREAM_COLORS = [
   'cyan',
   'green',
@@ -55,14 +55,44 @@ const STREAM_COLORS = [
   'blueBright',
 ] as const
 
-/** A stable colour per stream id (FNV-1a), so a task keeps its colour across runs and reconnects. */
-export function streamColor(chalk: ChalkInstance, id: string): ChalkInstance {
+/** A colour's name, as chalk (`chalk[name]`) and Ink (`<Text color={name}>`) both take it. */
+export type StreamColorName = (typeof STREAM_COLORS)[number]
+
+/** The colour a stream id hashes to (FNV-1a), so a task tends to keep its colour from run to run. */
+function preferredColor(id: string): number {
   let hash = 0x811c9dc5
   for (let i = 0; i < id.length; i++) {
     hash ^= id.charCodeAt(i)
     hash = Math.imul(hash, 0x01000193)
   }
-  return chalk[STREAM_COLORS[(hash >>> 0) % STREAM_COLORS.length]]
+  return (hash >>> 0) % STREAM_COLORS.length
+}
+
+/**
+ * A colour per stream, for as long as it lives (reconnects included). Streams tell apart while colours last:
+ * a stream takes the colour its id hashes to or, when an earlier stream has that one, the next free one;
+ * past ten streams colours repeat (the hashed one again).
+ */
+export class StreamColors {
+  private readonly assigned = new Map<string, StreamColorName>()
+  private readonly taken = new Set<StreamColorName>()
+
+  of(id: string): StreamColorName {
+    let color = this.assigned.get(id)
+    if (color !== undefined) return color
+    const preferred = preferredColor(id)
+    color = STREAM_COLORS[preferred]
+    for (let step = 0; step < STREAM_COLORS.length; step++) {
+      const candidate = STREAM_COLORS[(preferred + step) % STREAM_COLORS.length]
+      if (!this.taken.has(candidate)) {
+        color = candidate
+        break
+      }
+    }
+    this.taken.add(color)
+    this.assigned.set(id, color)
+    return color
+  }
 }
 
 /**

@@ -12,8 +12,9 @@
  */
 import type {ChalkInstance} from 'chalk'
 import {ByteEntry, type LogEntry, type StreamInfo} from '../logs/entry.js'
-import {priorityColor, streamColor} from './color.js'
+import {priorityColor} from './color.js'
 import {jsonTerminalSafe, terminalSafe} from './sanitize.js'
+import type {StreamNames} from './stream-names.js'
 
 export type OutputFormat = 'text' | 'json' | 'short' | 'cat' | 'json-pretty'
 export type EntryKind = 'task' | 'component'
@@ -26,6 +27,8 @@ export interface RenderOptions {
   terminalSafe: boolean
   /** Put `[label] ` before each text line. */
   prefix: boolean
+  /** Each stream's label and colour, shared with whatever else names streams (the live view's footer). */
+  names: StreamNames
   /** Put the entry's time before each task text line (task lines only; journal short always has it). */
   timestamps: boolean
   utc: boolean
@@ -160,15 +163,21 @@ function taskRecordHead(stream: StreamInfo): string {
   return jsonTerminalSafe(`{"task":${value(stream.task)},"file":${value(stream.file)},"agent":${value(stream.agent)},"cursor":`)
 }
 
-/** `[label] ` in the stream's colour, built once per stream. */
+/** `[label] ` in the stream's colour, built once per stream (again after names change: a task joined). */
 function createPrefixer(options: RenderOptions): (stream: StreamInfo) => string {
   if (!options.prefix) return () => ''
+  const {names, chalk} = options
   const prefixes = new Map<StreamInfo, string>()
+  let changes = names.changes
   return (stream) => {
+    if (names.changes !== changes) {
+      changes = names.changes
+      prefixes.clear()
+    }
     let prefix = prefixes.get(stream)
     if (prefix === undefined) {
-      const label = options.terminalSafe ? terminalSafe(stream.label) : stream.label
-      prefix = `${streamColor(options.chalk, stream.id)(`[${label}]`)} `
+      const label = names.label(stream)
+      prefix = `${chalk[names.color(stream)](`[${options.terminalSafe ? terminalSafe(label) : label}]`)} `
       prefixes.set(stream, prefix)
     }
     return prefix
@@ -243,11 +252,12 @@ export function createBatchEncoder(options: RenderOptions, render: EntryRenderer
  * included: a pipe gets the task's bytes) and a newline.
  */
 function prefixedEncoder(render: EntryRenderer, prefixOf: (stream: StreamInfo) => string): BatchEncoder {
-  const prefixes = new Map<StreamInfo, Buffer>()
+  const prefixes = new Map<StreamInfo, {text: string; bytes: Buffer}>()
   const prefixBytes = (entry: ByteEntry): Buffer => {
-    let bytes = prefixes.get(entry.stream)
-    if (bytes === undefined) prefixes.set(entry.stream, (bytes = Buffer.from(prefixOf(entry.stream))))
-    return bytes
+    const text = prefixOf(entry.stream)
+    let prefix = prefixes.get(entry.stream)
+    if (prefix?.text !== text) prefixes.set(entry.stream, (prefix = {text, bytes: Buffer.from(text)}))
+    return prefix.bytes
   }
   return (entries) => {
     const {size, texts} = measure(entries, (entry) => prefixBytes(entry).length + entry.end - entry.start + 1, render)

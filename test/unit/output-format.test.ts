@@ -2,9 +2,10 @@ import {after, describe, test} from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import {ByteEntry, type LogEntry, type StreamInfo} from '../../src/logs/entry.js'
-import {createChalk, streamColor} from '../../src/output/color.js'
+import {createChalk, StreamColors} from '../../src/output/color.js'
 import {createBatchEncoder, createEntryRenderer, formatRfc3339, type RenderOptions} from '../../src/output/format.js'
 import {renderBatch} from '../../src/output/sinks.js'
+import {StreamNames} from '../../src/output/stream-names.js'
 
 const node: StreamInfo = {id: 'leader/dcos-adminrouter', kind: 'component', label: 'leader adminrouter', node: 'leader', unit: 'dcos-adminrouter.service'}
 const task: StreamInfo = {id: 'web.1/stdout', kind: 'task', label: 'web.1', task: 'web.1', file: 'stdout', agent: 'a1'}
@@ -31,6 +32,7 @@ function render(entry: LogEntry, options: Partial<RenderOptions> = {}): string {
     chalk: createChalk(0),
     terminalSafe: false,
     prefix: false,
+    names: new StreamNames(false),
     timestamps: false,
     utc: true,
     ...options,
@@ -109,7 +111,7 @@ describe('task formats', () => {
   test('prefix: [label], in the stream colour when colour is on', () => {
     assert.equal(render(line, {format: 'text', prefix: true}), '[web.1] hello\n')
     const chalk = createChalk(1)
-    assert.equal(render(line, {format: 'text', prefix: true, chalk}), `${streamColor(chalk, task.id)('[web.1]')} hello\n`)
+    assert.equal(render(line, {format: 'text', prefix: true, chalk}), `${chalk[new StreamColors().of(task.id)]('[web.1]')} hello\n`)
   })
 
   test('timestamps only where the source has a time', () => {
@@ -158,6 +160,7 @@ describe('batches as bytes', () => {
     chalk: createChalk(0),
     terminalSafe: false,
     prefix: false,
+    names: new StreamNames(false),
     timestamps: false,
     utc: true,
     ...overrides,
@@ -166,8 +169,10 @@ describe('batches as bytes', () => {
 
   test('the bytes are exactly the rendered text, for byte entries and others, any message and cursor', () => {
     for (const chosen of [{format: 'text'}, {format: 'cat'}, {format: 'json'}, {format: 'text', prefix: true}, {format: 'text', prefix: true, chalk: createChalk(1)}] as const) {
-      const render = createEntryRenderer(options(chosen))
-      const encode = createBatchEncoder(options(chosen), render)
+      // One set of names for both, as createSink shares it: a stream's colour is the same whichever writes it.
+      const renderOptions = options(chosen)
+      const render = createEntryRenderer(renderOptions)
+      const encode = createBatchEncoder(renderOptions, render)
       assert.ok(encode, JSON.stringify(chosen))
       const entry = fc.record({
         message: fc.oneof(fc.string({unit: 'binary', maxLength: 30}), fc.string({maxLength: 30})),

@@ -5,7 +5,9 @@
  * Lines never go through React state or <Static> (far too slow, and its history grows without bound):
  * they are rendered to text, gathered, and written at most ~30 times a second through Ink's stdout
  * writer (useStdout().write), which erases the footer, writes the lines and redraws the footer. The
- * footer itself is re-rendered four times a second from counters updated per batch.
+ * footer itself is re-rendered four times a second from counters updated per batch, and at once when the
+ * terminal is resized. Streams are named as their lines' prefixes name them (StreamNames: short task ids).
+ * When stderr is not the terminal, it gets the status lines a plain follow prints, in full.
  */
 import React from 'react'
 import {render as mountInk, useInput, useStdout, type Instance} from 'ink'
@@ -14,8 +16,9 @@ import type {EntryRenderer} from '../format.js'
 import type {LineFilter} from '../filter.js'
 import {whenDrained, type IO} from '../io.js'
 import {terminalSafe} from '../sanitize.js'
-import {renderBatch, ResumeTracker, type OutputSink, type ResumePoint} from '../sinks.js'
-import {LiveView, type StreamView} from './LiveView.js'
+import {renderBatch, ResumeTracker, StatusNotices, type OutputSink, type ResumePoint} from '../sinks.js'
+import type {StreamNames} from '../stream-names.js'
+import {LiveView, noticeLine, type StreamView} from './LiveView.js'
 
 /** Lines are flushed this often (about 30 fps)... */
 const LINE_FLUSH_MS = 33
@@ -24,9 +27,14 @@ const LINE_FLUSH_CHARS = 256 * 1024
 const FOOTER_REFRESH_MS = 250
 /** Lines per second are measured over windows of at least this long. */
 const RATE_WINDOW_MS = 1000
+/** Blanks the cursor's row and puts the cursor at its start; ERASE_ROW_UP then moves it a row up. */
+const ERASE_ROW = '\x1b[2K\x1b[G'
+const ERASE_ROW_UP = `${ERASE_ROW}\x1b[1A`
 
 export interface LiveSinkOptions {
   streams: readonly StreamInfo[]
+  /** The names and colours the lines' prefixes have (the renderer's). */
+  names: StreamNames
   color: boolean
   onQuit: () => void
 }
@@ -40,13 +48,15 @@ interface LiveAppProps {
   views: readonly StreamView[]
   now: number
   color: boolean
+  rows: number
+  onLayout: (lineWidths: number[]) => void
   writer: WriterSlot
   /** Listen for q and Ctrl-C: only when stdin is a terminal that can be put in raw mode. */
   keys: boolean
   onQuit: () => void
 }
 
-function LiveApp({views, now, color, writer, keys, onQuit}: LiveAppProps) {
+function LiveApp({views, now, color, rows, onLayout, writer, keys, onQuit}: LiveAppProps) {
   writer.write = useStdout().write
   useInput(
     (input, key) => {
@@ -54,11 +64,15 @@ function LiveApp({views, now, color, writer, keys, onQuit}: LiveAppProps) {
     },
     {isActive: keys},
   )
-  return <LiveView streams={views} now={now} color={color} />
+  return <LiveView streams={views} now={now} color={color} rows={rows} onLayout={onLayout} />
 }
 
+/** What the footer shows of a stream but its name, which may change (StreamNames). */
+type StreamCounters = Omit<StreamView, 'label' | 'color'>
+
 interface TrackedStream {
-  view: StreamView
+  stream: StreamInfo
+  view: StreamCounters
   lines: number
   windowLines: number
   windowStart: number
@@ -72,6 +86,10 @@ export class LiveSink implements OutputSink {
   private flushTimer: NodeJS.Timeout | undefined
   private readonly footerTimer: NodeJS.Timeout
   private readonly instance: Instance
+  /** The footer's lines as last laid out: how wide each is. */
+  private lineWidths: number[] = []
+  /** Status lines in full, where stderr is not the terminal this view draws on. */
+  private readonly notices: StatusNotices | undefined
   private quitting = false
 
   private constructor(
@@ -81,6 +99,7 @@ export class LiveSink implements OutputSink {
     private readonly options: LiveSinkOptions,
   ) {
     for (const stream of options.streams) this.track(stream)
+    this.notices = io.isStderrTTY ? undefined : new StatusNotices(io, true, false)
     this.instance = mountInk(this.app(), {
       stdout: io.stdout as NodeJS.WriteStream,
       stderr: io.stderr as NodeJS.WriteStream,
@@ -88,6 +107,8 @@ export class LiveSink implements OutputSink {
       exitOnCtrlC: false,
       patchConsole: false,
     })
+    // Before Ink's own listener, which redraws the footer.
+    io.stdout.prependListener('resize', this.resized)
     this.footerTimer = setInterval(() => this.refresh(), FOOTER_REFRESH_MS)
     this.footerTimer.unref()
   }
@@ -97,9 +118,13 @@ export class LiveSink implements OutputSink {
   }
 
   write(event: SinkEvent): void | Promise<void> {
-    if (event.type === 'notice') return this.queue(`${terminalSafe(event.text)}\n`)
+    if (event.type === 'notice') {
+      this.notices?.line(event.text)
+      return this.queue(`${noticeLine(terminalSafe(event.text), this.size().columns)}\n`)
+    }
     if (event.type === 'status') {
       const {status} = event
+      this.notices?.write(status)
       this.resume.noteStatus(status)
       const {view} = this.track(status.stream)
       view.state = status.state
@@ -140,6 +165,7 @@ export class LiveSink implements OutputSink {
   /** Writes the last lines, draws the final footer and unmounts, which restores the cursor and stdin. */
   async close(): Promise<void> {
     clearInterval(this.footerTimer)
+    this.io.stdout.off('resize', this.resized)
     this.flushLines()
     this.refresh()
     this.instance.unmount()
@@ -153,8 +179,11 @@ export class LiveSink implements OutputSink {
   private track(stream: StreamInfo): TrackedStream {
     let tracked = this.tracked.get(stream.id)
     if (tracked === undefined) {
+      // Named at once: a stream that joins may lengthen the names of the lines that follow.
+      this.options.names.add([stream])
       tracked = {
-        view: {id: stream.id, label: terminalSafe(stream.label), state: 'connecting', linesPerSecond: 0},
+        stream,
+        view: {id: stream.id, state: 'connecting', linesPerSecond: 0},
         lines: 0,
         windowLines: 0,
         windowStart: Date.now(),
@@ -184,17 +213,48 @@ export class LiveSink implements OutputSink {
     if (!this.io.closed.aborted) this.instance.rerender(this.app())
   }
 
+  /** The terminal's size now (a resize changes it). */
+  private size(): {columns: number; rows: number} {
+    const {columns, rows} = this.io.stdout as {columns?: number; rows?: number}
+    // A terminal always has rows (createSink checked); the default is only for a stream that says none.
+    return {columns: columns || this.io.columns, rows: rows || 24}
+  }
+
   private app(): React.ReactElement {
+    const {names} = this.options
     return (
       <LiveApp
-        views={[...this.tracked.values()].map((tracked) => tracked.view)}
+        views={[...this.tracked.values()].map(({stream, view}) => ({...view, label: terminalSafe(names.label(stream)), color: names.color(stream)}))}
         now={Date.now()}
         color={this.options.color}
+        rows={this.size().rows}
+        onLayout={this.laidOut}
         writer={this.writer}
         keys={this.io.isStdinTTY && this.io.stdin !== undefined}
         onQuit={this.quit}
       />
     )
+  }
+
+  private readonly laidOut = (lineWidths: number[]): void => {
+    this.lineWidths = lineWidths
+  }
+
+  /**
+   * A terminal made narrower rewraps the footer's lines that no longer fit into more rows than Ink then
+   * erases (as many as it wrote), and the rows above those would stay behind in the scrollback. So the
+   * footer is erased here as rewrapped, and the cursor put as many rows below its top as Ink will erase
+   * upwards, on blank rows. This assumes the terminal rewraps on resize, as most do (tmux, VTE, iTerm2,
+   * kitty, Alacritty, Windows Terminal); one that cuts the lines instead (xterm) loses as many log lines
+   * above the footer from the screen.
+   */
+  private readonly resized = (): void => {
+    const {columns} = this.size()
+    const written = this.lineWidths.length
+    const rewrapped = this.lineWidths.reduce((rows, width) => rows + Math.max(1, Math.ceil(width / columns)), 0)
+    // Ink's frame ends with a line end: the cursor is on the row below the footer.
+    if (rewrapped > written) this.io.stdout.write(`${ERASE_ROW_UP.repeat(rewrapped)}${ERASE_ROW}\x1b[${written}B`)
+    this.refresh()
   }
 
   /** Leaving is asked for once, however often q is pressed while the streams wind down. */
