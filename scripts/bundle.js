@@ -39,15 +39,6 @@ const liveViewApart = {
 }
 
 /**
- * A patch that makes `const name = require(id)` (`__importDefault(require(id))` with importDefault) load
- * the module on its first use.
- */
-function onUse(file, name, id, {importDefault = false} = {}) {
-  const load = importDefault ? `__importDefault(require("${id}"))` : `require("${id}")`
-  return {file, from: `const ${name} = ${load};`, to: `const ${name} = new Proxy({}, {get: (_, key) => ${load}[key]});`}
-}
-
-/**
  * Some packages' sources are changed as they are bundled, each for the same output at less cost; a newer
  * version where a change no longer applies fails the build rather than silently costing the time again.
  */
@@ -69,13 +60,6 @@ const PATCHES = [
     to: "if (/^[\\x20-\\x7e]*$/.test(string)) return string.length;\n\tstring = string.replace(emojiRegex(), '  ');",
   },
   {
-    // fdir (oclif's, for its command directory scan) looks up picomatch on disk as it loads, to see
-    // whether it is installed (~1 ms): in the bundle it is.
-    file: /[/\\]fdir[/\\]dist[/\\]index\.cjs$/,
-    from: 'require.resolve("picomatch");',
-    to: '',
-  },
-  {
     // oclif sorts the manifest's commands with localeCompare at every start, which builds an ICU collator
     // (~7 ms); nothing shows that order (help sorts again, by code unit), and the ids are ASCII.
     file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin\.js$/,
@@ -89,34 +73,20 @@ const PATCHES = [
     from: "(await import('wsl-utils')).isWsl",
     to: "(await import('is-wsl')).default",
   },
-  // Built-ins that oclif requires as it loads but uses only on paths dcos-ts does not take at a start,
-  // loaded on first use instead (each with what it pulls in: ~1-3 ms a start on this machine): readline,
-  // to read a flag's value from stdin; child_process, to ask PowerShell which shell runs it on Windows;
-  // fs/promises, to stat a Flags.file or Flags.directory, and to find a plugin's TypeScript sources.
-  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]parser[/\\]parse\.js$/, 'node_readline_1', 'node:readline'),
-  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]os\.js$/, 'node_child_process_1', 'node:child_process'),
-  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]fs\.js$/, 'promises_1', 'node:fs/promises'),
-  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]ts-path\.js$/, 'promises_1', 'node:fs/promises'),
-  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]read-tsconfig\.js$/, 'promises_1', 'node:fs/promises'),
-  // Packages likewise: tinyglobby (with fdir and picomatch), to find commands by a file pattern (ours are
-  // named in COMMANDS); minimatch, for plugin names given as patterns; cli-spinners, for a spinner's
-  // frames; ejs, for templates in help texts (src/help.ts renders without it) and in update settings.
-  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin\.js$/, 'tinyglobby_1', 'tinyglobby'),
-  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin-loader\.js$/, 'minimatch_1', 'minimatch'),
-  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]ux[/\\]action[/\\]spinner\.js$/, 'cli_spinners_1', 'cli-spinners', {importDefault: true}),
-  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]config\.js$/, 'ejs_1', 'ejs', {importDefault: true}),
-  onUse(/[/\\]@oclif[/\\]core[/\\]lib[/\\]help[/\\]util\.js$/, 'ejs_1', 'ejs', {importDefault: true}),
   {
-    // lilconfig (oclif's, for a package.json without an oclif section) takes fs.promises as it loads.
-    file: /[/\\]lilconfig[/\\]src[/\\]index\.js$/,
-    from: 'const fsReadFileAsync = fs.promises.readFile;',
-    to: 'const fsReadFileAsync = (...args) => fs.promises.readFile(...args);',
-  },
-  {
-    // ... and oclif reads package.json and the manifest with fs/promises' readFile: read at once instead.
+    // oclif reads package.json and the manifest with fs/promises' readFile, which loads ~2 ms of Node's
+    // modules (streams, readline) at every start: read at once instead.
     file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]fs\.js$/,
     from: "await (0, promises_1.readFile)(path, 'utf8')",
     to: "(0, node_fs_1.readFileSync)(path, 'utf8')",
+  },
+  {
+    // oclif's logger makes a debug function for each of its parts at every start, with the debug package
+    // (which also looks at stderr and the environment as it loads); they print only when DEBUG names them,
+    // so without DEBUG the package is not loaded and they do nothing.
+    file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]logger\.js$/,
+    from: 'const debug_1 = __importDefault(require("debug"));',
+    to: 'const debug_1 = process.env.DEBUG ? __importDefault(require("debug")) : {default: () => () => {}};',
   },
   {
     // ansis writes U+009B (CSI) as such in a regular expression, the one character of the start bundle
@@ -127,15 +97,33 @@ const PATCHES = [
   },
 ]
 
+/**
+ * oclif's modules require every package and built-in they may use as they load: readline to read a flag
+ * from stdin, child_process to ask PowerShell for the shell on Windows, tinyglobby to find commands by a
+ * file pattern (fdir, picomatch), ejs and wrap-ansi for help and errors, lilconfig for a package.json
+ * without an oclif section, and so on. In the bundle each is loaded when first used (what that saves:
+ * docs/performance.md, Startup).
+ */
+const OCLIF_MODULE = /[/\\]@oclif[/\\]core[/\\]lib[/\\].*\.js$/
+const REQUIRE_AS_IT_LOADS = /^const (\w+) = (__importDefault\()?require\("([^".][^"]*)"\)\)?;$/gm
+let oclifRequiresOnUse = 0
+
+function requireOnUse(_line, name, importDefault, id) {
+  oclifRequiresOnUse++
+  const load = importDefault ? `__importDefault(require("${id}"))` : `require("${id}")`
+  return `let ${name}$loaded; const ${name} = new Proxy({}, {get: (_, key) => (${name}$loaded ??= ${load})[key]});`
+}
+
 const patched = {
   name: 'patched',
   setup(build) {
-    build.onLoad({filter: new RegExp(PATCHES.map((patch) => patch.file.source).join('|'))}, async ({path}) => {
+    build.onLoad({filter: new RegExp([OCLIF_MODULE, ...PATCHES.map((patch) => patch.file)].map((file) => file.source).join('|'))}, async ({path}) => {
       let source = await readFile(path, 'utf8')
       for (const patch of PATCHES.filter((candidate) => candidate.file.test(path))) {
         if (!source.includes(patch.from)) throw new Error(`${path} no longer has ${patch.from}: see PATCHES in scripts/bundle.js`)
         source = (patch.prepend ?? '') + source.replaceAll(patch.from, patch.to)
       }
+      if (OCLIF_MODULE.test(path)) source = source.replace(REQUIRE_AS_IT_LOADS, requireOnUse)
       return {contents: source, loader: 'js'}
     })
   },
@@ -287,6 +275,7 @@ await Promise.all([
   }),
 ])
 writeFileSync('dist/live-view.cjs', "module.exports = import('./live-view.js')\n")
+if (oclifRequiresOnUse === 0) throw new Error("no require of oclif's is loaded on use any more: see REQUIRE_AS_IT_LOADS in scripts/bundle.js")
 // bin/load-cli.js reads these as latin1, which is their text only if they are ASCII (esbuild escapes
 // what it can; a literal character in a regular expression, as ansis had, it cannot). A readable
 // bundle keeps the packages' comments, whose characters do not matter.
