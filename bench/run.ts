@@ -11,6 +11,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {bigCluster} from './cases/big-state.js'
+import {liveDiscovery} from './cases/discovery.js'
 import {firstLine} from './cases/first-line.js'
 import {followThroughput} from './cases/follow.js'
 import {manyStreams} from './cases/many-streams.js'
@@ -30,6 +31,7 @@ const CASES: Array<{id: string; run: (context: BenchContext) => Promise<Row[]>}>
   {id: '2', run: rangeRead},
   {id: '6', run: manyStreams},
   {id: '8', run: roundTrips},
+  {id: '9', run: liveDiscovery},
 ]
 
 const args = process.argv.slice(2)

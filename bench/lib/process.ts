@@ -4,7 +4,7 @@
  * alike, so its ~1 ms is in every number of a row and its baseline).
  */
 import {spawn} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -49,6 +49,8 @@ export interface RunSpec {
   stopAfterMs?: number
   /** Called with the measured process's pid once it runs (e.g. to sample /proc while it works). */
   onStart?: (pid: number) => void
+  /** Stop (SIGKILL) once this settles, as the expected end of the run: a script acting on the cluster is done. */
+  until?: Promise<unknown>
 }
 
 export interface RunResult {
@@ -80,14 +82,25 @@ async function childOf(pid: number): Promise<number | undefined> {
   return undefined
 }
 
-export function vmRssKb(pid: number | undefined): number {
+/** A size (KiB) from /proc/<pid>/status: VmRSS now, or VmHWM, the peak RSS since start or the last resetPeakRss. */
+export function statusKb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number {
   if (pid === undefined) return Number.NaN
   try {
-    const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    const match = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     return match ? Number(match[1]) : Number.NaN
   } catch {
     return Number.NaN
   }
+}
+
+export const vmRssKb = (pid: number | undefined): number => statusKb(pid, 'VmRSS')
+
+/**
+ * Starts the process's VmHWM afresh from its RSS now, to measure the peak of one phase of a run. The kernel's
+ * peak behind GNU time's is the same one: the run's peakRssKb then counts from here.
+ */
+export function resetPeakRss(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5')
 }
 
 export async function runMeasured(spec: RunSpec): Promise<RunResult> {
@@ -115,7 +128,9 @@ export async function runMeasured(spec: RunSpec): Promise<RunResult> {
     if (found !== undefined) spec.onStart?.(found)
   })
 
-  const stop = () => void measuredPid.then((found) => found !== undefined && process.kill(found, 'SIGKILL'))
+  let exited = false
+  child.once('exit', () => (exited = true))
+  const stop = () => void measuredPid.then((found) => found !== undefined && !exited && process.kill(found, 'SIGKILL'))
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text))
   child.stdout.on('data', (chunk: Buffer) => {
     const at = sinceStart()
@@ -132,10 +147,16 @@ export async function runMeasured(spec: RunSpec): Promise<RunResult> {
       stop()
     }
   })
+  /** The run's expected end: the harness stops it. */
+  const ended = () => {
+    endMs ??= sinceStart()
+    stop()
+  }
   const timers = [
     spec.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), stop()), spec.timeoutMs),
-    spec.stopAfterMs === undefined ? undefined : setTimeout(() => ((endMs ??= sinceStart()), stop()), spec.stopAfterMs),
+    spec.stopAfterMs === undefined ? undefined : setTimeout(ended, spec.stopAfterMs),
   ]
+  spec.until?.then(ended, ended)
   const code = await new Promise<number | null>((resolve) => child.once('close', (exitCode) => resolve(exitCode)))
   for (const timer of timers) clearTimeout(timer)
   const wallMs = endMs ?? sinceStart()
