@@ -198,6 +198,42 @@ const loadedWithCodeCache = {
   footer: {js: '})'},
 }
 
+/**
+ * Packages of the start bundle that a start never runs: oclif's spinner (cli-spinners), plugin name
+ * patterns (minimatch), command file patterns (tinyglobby), Node version check (semver, off: see START's
+ * define), config without an oclif section (lilconfig), PowerShell lookup on WSL (wsl-utils), debug
+ * output (debug, with DEBUG); and a journal follow's eventsource. Each is a file of its own,
+ * dist/on-use/<package>.cjs, required when first used, so that a start does not read them (~40% of the
+ * start bundle). scripts/code-cache.js checks that a start loads none of them.
+ */
+const ON_USE = ['cli-spinners', 'debug', 'eventsource', 'lilconfig', 'minimatch', 'semver', 'tinyglobby', 'wsl-utils']
+/** Where the start bundle requires each from, so that its file holds the same copy. */
+const onUseFrom = new Map()
+
+const onUseApart = {
+  name: 'on-use-apart',
+  setup(build) {
+    build.onResolve({filter: new RegExp(`^(${ON_USE.join('|')})$`)}, ({path, resolveDir}) => {
+      if (!onUseFrom.has(path)) onUseFrom.set(path, resolveDir)
+      return {path, namespace: 'on-use'}
+    })
+    build.onResolve({filter: /^\.\/on-use\//}, ({path}) => ({path, external: true}))
+    build.onLoad({filter: /.*/, namespace: 'on-use'}, ({path}) => ({contents: `module.exports = require('./on-use/${path}.cjs')`, loader: 'js'}))
+  },
+}
+
+/** The entries of dist/on-use/: `on-use:<package>`, the package as the start bundle would have it. */
+const onUseEntries = {
+  name: 'on-use-entries',
+  setup(build) {
+    build.onResolve({filter: /^on-use:/}, ({path}) => ({path: path.slice('on-use:'.length), namespace: 'on-use-entry'}))
+    build.onLoad({filter: /.*/, namespace: 'on-use-entry'}, ({path}) => {
+      if (!onUseFrom.has(path)) throw new Error(`the start bundle no longer requires ${path}: take it out of ON_USE in scripts/bundle.js`)
+      return {contents: `module.exports = require(${JSON.stringify(path)})`, loader: 'js', resolveDir: onUseFrom.get(path)}
+    })
+  },
+}
+
 const START = {
   ...loadedWithCodeCache,
   entryPoints: ['src/cli.ts'],
@@ -206,7 +242,7 @@ const START = {
   // oclif checks at every start that Node satisfies the engines of the package.json above its own
   // folder, with semver (~4 ms); npm checks package.json's engines already.
   define: {'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"true"'},
-  plugins: [external, apart, patched],
+  plugins: [onUseApart, external, apart, patched],
 }
 
 /** The src modules of the start bundle: every one the commands import (found by esbuild, not written). */
@@ -253,6 +289,14 @@ await Promise.all([
     entryPoints: ['src/run-functions.ts'],
     outfile: 'dist/run.cjs',
     plugins: [fromStartBundle, external, apart, liveViewApart, http2WrapperOnUse, patched],
+  }),
+  esbuild.build({
+    ...common,
+    entryPoints: ON_USE.map((id) => ({in: `on-use:${id}`, out: id})),
+    outdir: 'dist/on-use',
+    outExtension: {'.js': '.cjs'},
+    format: 'cjs',
+    plugins: [onUseEntries, patched],
   }),
   esbuild.build({
     ...common,

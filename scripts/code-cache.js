@@ -6,6 +6,7 @@
 // child process: its code stays out.
 import {spawn} from 'node:child_process'
 import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -33,6 +34,9 @@ try {
   await run({args: ['task', 'log', '--help']})
   await run({args: ['task', 'log', 'web']})
   writeCodeCaches()
+  // What scripts/bundle.js keeps out of the start bundle (dist/on-use/) is for paths a start never takes.
+  const onUse = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.startsWith(join(DIST, 'on-use')))
+  if (onUse.length > 0) throw new Error(`a start loaded ${onUse.join(', ')}: take it out of ON_USE in scripts/bundle.js`)
 } finally {
   rmSync(home, {recursive: true, force: true})
 }
