@@ -202,12 +202,13 @@ const loadedWithCodeCache = {
  * Packages of the start bundle that a start never runs: oclif's spinner (cli-spinners), plugin name
  * patterns (minimatch), command file patterns (tinyglobby), Node version check (semver, off: see START's
  * define), config without an oclif section (lilconfig), PowerShell lookup on WSL (wsl-utils), debug
- * output (debug, with DEBUG); and a journal follow's eventsource. Each is a file of its own,
+ * output (debug, with DEBUG); a journal follow's eventsource; and in the run bundle, jose (a service
+ * account's login) and http2-wrapper (see http2WrapperOnUse). Each is a file of its own,
  * dist/on-use/<package>.cjs, required when first used, so that a start does not read them (~40% of the
- * start bundle). scripts/code-cache.js checks that a start loads none of them.
+ * start bundle, 25% of the run bundle). scripts/code-cache.js checks that a start loads none of them.
  */
-const ON_USE = ['cli-spinners', 'debug', 'eventsource', 'lilconfig', 'minimatch', 'semver', 'tinyglobby', 'wsl-utils']
-/** Where the start bundle requires each from, so that its file holds the same copy. */
+const ON_USE = ['cli-spinners', 'debug', 'eventsource', 'http2-wrapper', 'jose', 'lilconfig', 'minimatch', 'semver', 'tinyglobby', 'wsl-utils']
+/** Where the bundles require each from, so that its file holds the same copy. */
 const onUseFrom = new Map()
 
 const onUseApart = {
@@ -215,10 +216,10 @@ const onUseApart = {
   setup(build) {
     build.onResolve({filter: new RegExp(`^(${ON_USE.join('|')})$`)}, ({path, resolveDir}) => {
       if (!onUseFrom.has(path)) onUseFrom.set(path, resolveDir)
-      return {path, namespace: 'on-use'}
+      return {path, namespace: 'apart-on-use'}
     })
     build.onResolve({filter: /^\.\/on-use\//}, ({path}) => ({path, external: true}))
-    build.onLoad({filter: /.*/, namespace: 'on-use'}, ({path}) => ({contents: `module.exports = require('./on-use/${path}.cjs')`, loader: 'js'}))
+    build.onLoad({filter: /.*/, namespace: 'apart-on-use'}, ({path}) => ({contents: `module.exports = require('./on-use/${path}.cjs')`, loader: 'js'}))
   },
 }
 
@@ -288,15 +289,8 @@ await Promise.all([
     ...loadedWithCodeCache,
     entryPoints: ['src/run-functions.ts'],
     outfile: 'dist/run.cjs',
-    plugins: [fromStartBundle, external, apart, liveViewApart, http2WrapperOnUse, patched],
-  }),
-  esbuild.build({
-    ...common,
-    entryPoints: ON_USE.map((id) => ({in: `on-use:${id}`, out: id})),
-    outdir: 'dist/on-use',
-    outExtension: {'.js': '.cjs'},
-    format: 'cjs',
-    plugins: [onUseEntries, patched],
+    // http2WrapperOnUse first: got's import of http2-wrapper stays behind its getter.
+    plugins: [fromStartBundle, external, apart, liveViewApart, http2WrapperOnUse, onUseApart, patched],
   }),
   esbuild.build({
     ...common,
@@ -318,6 +312,15 @@ await Promise.all([
     banner: {js: "import {createRequire} from 'node:module'; const require = createRequire(import.meta.url);"},
   }),
 ])
+// Once the bundles have said where they take each package from.
+await esbuild.build({
+  ...common,
+  entryPoints: ON_USE.map((id) => ({in: `on-use:${id}`, out: id})),
+  outdir: 'dist/on-use',
+  outExtension: {'.js': '.cjs'},
+  format: 'cjs',
+  plugins: [onUseEntries, patched],
+})
 writeFileSync('dist/live-view.cjs', "module.exports = import('./live-view.js')\n")
 if (oclifRequiresOnUse === 0) throw new Error("no require of oclif's is loaded on use any more: see REQUIRE_AS_IT_LOADS in scripts/bundle.js")
 // bin/load-cli.js reads these as latin1, which is their text only if they are ASCII (esbuild escapes
