@@ -89,7 +89,9 @@ export async function runInProcess(argv: string[], options: InProcessOptions = {
     // The process's own Ctrl-C handlers are not installed here: the test's signal stands for them.
     Object.defineProperty(deps, 'signal', {value: AbortSignal.any([options.signal ?? new AbortController().signal, io.closed])})
     try {
-      await run({...command.options(parsed), ...options.extraOptions}, deps)
+      const commandOptions = command.options(parsed)
+      // Some commands' options are a plain value (cluster attach: the name), which a spread would turn into an object.
+      await run(options.extraOptions === undefined ? commandOptions : {...commandOptions, ...options.extraOptions}, deps)
     } finally {
       await deps.close()
     }
