@@ -378,11 +378,16 @@ class TaskFileRead {
    * replaced in between is seen whatever its size.
    */
   private async *poll(after: number): AsyncIterable<LogEntry[]> {
+    const intervalMs = this.options.intervalMs ?? 1000
+    // Waiting for the first newline before logging v2 takes over: a task that just started (one that joins a
+    // follow) writes within moments, so look again soon, then back off to the usual pace.
+    let waitMs = this.state.loggingV2 ? Math.min(100, intervalMs) : intervalMs
     for (let at = after; ; at = (this.state.printedTo ?? at + 1) - 1) {
       yield* this.catchUp(at, false)
       if (this.state.replaced || (this.state.loggingV2 && (this.state.printedTo ?? 0) > 0)) return
       yield []
-      await this.options.sleep(this.options.intervalMs ?? 1000, this.signal)
+      await this.options.sleep(waitMs, this.signal)
+      waitMs = Math.min(waitMs * 2, intervalMs)
     }
   }
 
