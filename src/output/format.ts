@@ -259,23 +259,34 @@ function prefixedEncoder(render: EntryRenderer, prefixOf: (stream: StreamInfo) =
     if (prefix?.text !== text) prefixes.set(entry.stream, (prefix = {text, bytes: Buffer.from(text)}))
     return prefix.bytes
   }
-  return (entries) => {
-    const {size, texts} = measure(entries, (entry) => prefixBytes(entry).length + entry.end - entry.start + 1, render)
-    const out = Buffer.allocUnsafe(size)
-    let at = 0
-    for (let i = 0; i < entries.length; i++) {
-      const text = texts?.[i]
-      if (text !== undefined) {
-        at += out.write(text, at)
-        continue
-      }
-      const entry = entries[i] as ByteEntry
-      at += prefixBytes(entry).copy(out, at)
-      at += entry.bytes.copy(out, at, entry.start, entry.end)
-      out[at++] = LF
-    }
-    return out
+  const bytesOf = (entry: ByteEntry) => prefixBytes(entry).length + entry.end - entry.start + 1
+  const write = (entry: ByteEntry, out: Buffer, at: number): number => {
+    at += prefixBytes(entry).copy(out, at)
+    at += entry.bytes.copy(out, at, entry.start, entry.end)
+    out[at++] = LF
+    return at
   }
+  return (entries) => encodeEach(entries, bytesOf, render, write)
+}
+
+/**
+ * A batch encoded entry by entry: `write` puts a ByteEntry's bytes at `at` and returns where they end; what
+ * `bytesOf` cannot take (-1) is rendered as text.
+ */
+function encodeEach(
+  entries: readonly LogEntry[],
+  bytesOf: (entry: ByteEntry) => number,
+  render: EntryRenderer,
+  write: (entry: ByteEntry, out: Buffer, at: number) => number,
+): Buffer {
+  const {size, texts} = measure(entries, bytesOf, render)
+  const out = Buffer.allocUnsafe(size)
+  let at = 0
+  for (let i = 0; i < entries.length; i++) {
+    const text = texts?.[i]
+    at = text === undefined ? write(entries[i] as ByteEntry, out, at) : at + out.write(text, at)
+  }
+  return out
 }
 
 /**
@@ -403,27 +414,16 @@ function taskJsonEncoder(render: EntryRenderer): BatchEncoder {
     if (cursor === undefined || !PLAIN_JSON_TEXT.test(cursor) || !isPlainJsonText(entry.bytes, entry.start, entry.end)) return -1
     return headOf(entry).length + cursor.length + MESSAGE_FIELD.length + entry.end - entry.start + RECORD_END.length
   }
-  return (entries) => {
-    const {size, texts} = measure(entries, bytesOf, render)
-    const out = Buffer.allocUnsafe(size)
-    let at = 0
-    for (let i = 0; i < entries.length; i++) {
-      const text = texts?.[i]
-      if (text !== undefined) {
-        at += out.write(text, at)
-        continue
-      }
-      const entry = entries[i] as ByteEntry
-      out.set(headOf(entry), at)
-      at += head.length
-      at += out.write(entry.cursor as string, at, 'latin1')
-      out.set(MESSAGE_FIELD, at)
-      at += MESSAGE_FIELD.length
-      out.set(entry.bytes.subarray(entry.start, entry.end), at)
-      at += entry.end - entry.start
-      out.set(RECORD_END, at)
-      at += RECORD_END.length
-    }
-    return out
+  const write = (entry: ByteEntry, out: Buffer, at: number): number => {
+    out.set(headOf(entry), at)
+    at += head.length
+    at += out.write(entry.cursor as string, at, 'latin1')
+    out.set(MESSAGE_FIELD, at)
+    at += MESSAGE_FIELD.length
+    out.set(entry.bytes.subarray(entry.start, entry.end), at)
+    at += entry.end - entry.start
+    out.set(RECORD_END, at)
+    return at + RECORD_END.length
   }
+  return (entries) => encodeEach(entries, bytesOf, render, write)
 }
