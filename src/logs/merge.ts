@@ -8,6 +8,9 @@
  * `failFast` the first failure stops everything and is thrown.
  * Streams may keep coming (`more`: tasks started while following): each joins as it arrives, and the
  * merge ends once every stream ended and `more` did.
+ * `ordered` (a read without following) serves the streams one after the other in the order given, so two
+ * runs print the same: every stream still starts at once (its requests overlap the others'), and one that
+ * is not its turn yet holds its one event and so its source.
  */
 import {CliError, toCliError} from '../errors.js'
 
@@ -15,6 +18,8 @@ export interface MergeOptions<E> {
   /** Most streams open at once at the start (--max-streams); who adds more keeps to it. */
   maxStreams: number
   failFast?: boolean
+  /** Each stream whole, in the order given, instead of in arrival order. */
+  ordered?: boolean
   /** Streams that join later. */
   more?: AsyncIterable<AsyncIterable<E>>
 }
@@ -59,7 +64,14 @@ export function merge<E>(streams: Array<AsyncIterable<E>>, options: MergeOptions
         (joined) => arrive({joined}),
         (joinError: unknown) => arrive({joinError}),
       )
+    // Insertion order is index order (streams that join get the next index), so the first is the lowest.
     const open = new Set(iterators.keys())
+    const take = (): Arrival<E> | undefined => {
+      if (!options.ordered) return arrivals.shift()
+      const turn = open.values().next().value
+      const at = arrivals.findIndex((arrival) => !('index' in arrival) || arrival.index === turn)
+      return at < 0 ? undefined : arrivals.splice(at, 1)[0]
+    }
     const fail = (error: unknown) => {
       const failure = toCliError(error)
       if (options.failFast) throw failure
@@ -69,8 +81,11 @@ export function merge<E>(streams: Array<AsyncIterable<E>>, options: MergeOptions
       for (const index of open) pull(index)
       pullMore()
       while (open.size > 0 || waitingForMore) {
-        if (arrivals.length === 0) await new Promise<void>((resolve) => (wake = resolve))
-        const arrival = arrivals.shift() as Arrival<E>
+        let arrival = take()
+        while (arrival === undefined) {
+          await new Promise<void>((resolve) => (wake = resolve))
+          arrival = take()
+        }
         if ('joined' in arrival) {
           if (arrival.joined.done) waitingForMore = false
           else {

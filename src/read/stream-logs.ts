@@ -72,7 +72,7 @@ export async function streamLogs(specs: StreamSpec[], options: StreamLogsOptions
   const initial = specs.map(followed)
   const single = specs.length === 1 && options.more === undefined
   const more = options.more && joined(options.more, followed, busy, options.maxStreams)
-  const merged = merge(initial, {maxStreams: options.maxStreams, failFast: single, more})
+  const merged = merge(initial, {maxStreams: options.maxStreams, failFast: single, ordered: !options.follow, more})
   try {
     for await (const event of merged) {
       // With one stream the error line at the end says it all; a "failed" notice first would repeat it.

@@ -56,6 +56,32 @@ describe('merge', () => {
     }, /no such file/)
   })
 
+  test('ordered: each stream whole, in the order given, whichever answers first; a failure still lets the rest through', async () => {
+    const late = async function* (id: string, count: number, gate: Promise<void>) {
+      await gate
+      for (let i = 0; i < count; i++) yield batch(id, `${id}${i}`)
+    }
+    let open = () => {}
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    const b = {n: 0}
+    const merged = merge([late('a', 3, gate), counted('b', 3, b), (async function* () {
+      yield batch('c', 'c0')
+      throw new CliError('not-found', 'no such file')
+    })(), counted('d', 2, {n: 0})], {maxStreams: 4, ordered: true})
+    const seen: string[] = []
+    const done = (async () => {
+      for await (const event of merged) seen.push(label(event))
+    })()
+    // b has answered but waits its turn, holding one event: nothing is printed before a's lines.
+    while (b.n === 0) await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(seen, [])
+    assert.equal(b.n, 1)
+    open()
+    await done
+    assert.deepEqual(seen, ['a0', 'a1', 'a2', 'b0', 'b1', 'b2', 'c0', 'd0', 'd1'])
+    assert.deepEqual(merged.failures.map((e) => e.message), ['no such file'])
+  })
+
   test('more streams than --max-streams is a usage error naming the flag', () => {
     assert.throws(
       () => merge([counted('a', 1, {n: 0}), counted('b', 1, {n: 0})], {maxStreams: 1}),
