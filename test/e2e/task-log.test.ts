@@ -277,6 +277,20 @@ describe('task log --follow', {concurrency: true}, () => {
     assert.equal(atTheStart.stdout, 'second\nthird\n', atTheStart.stderr)
   })
 
+  test('a followed resume from far back reads the cursor\'s one byte through the files API, then the event stream', async () => {
+    const task = sim.addSyntheticTask({lines: 1, name: 'far-back'})
+    const lines = numbered(`far back ${'x'.repeat(90)}`, 3000) // ~300 KB: a catch-up would take 5 files-API reads
+    sim.writeFile(task.id, 'stdout', text(lines))
+    const cursor = String(text(lines.slice(0, 1)).length - 1)
+    const cli = startCli(['task', 'log', task.id, '--follow', '--cursor', cursor], {env: {DCOS_URL: sim.url}})
+    await cli.waitForStdout(`${lines.at(-1)}\n`)
+    cli.child.kill('SIGINT')
+    const result = await cli.done
+    assert.equal(result.stdout, text(lines.slice(1)), result.stderr)
+    const reads = sim.requests.filter((r) => r.url.includes('/files/read') && r.url.includes(encodeURIComponent(task.id)))
+    assert.deepEqual(reads.map((r) => new URL(r.url, sim.url).searchParams.get('length')), ['1'], 'one byte read, the rest streamed')
+  })
+
   test('following a finished task prints its last lines and exits 0', async () => {
     const [task] = byName(sim, 'sidecar')
     sim.writeFile(task.id, 'stdout', text(numbered('done', 3)))

@@ -28,7 +28,10 @@ const rows: Array<[string, ReadState, Step]> = [
   // Resuming from a cursor: no window.
   ['a resume without following reads from the cursor to the end, its newline checked', {window: tail(10), follow: false, loggingV2: true, after: 41}, {kind: 'catch-up', after: 41, finish: true}],
   ['a followed resume from a cursor of this file streams from it at once', {window: tail(10), follow: true, loggingV2: true, after: 41}, {kind: 'stream-v2', after: 41}],
-  ['a followed resume from the user\'s cursor checks its newline through the files API first', {window: tail(10), follow: true, loggingV2: true, after: 41, cursorUnverified: true}, {kind: 'catch-up', after: 41, finish: false}],
+  ['a followed resume from the user\'s cursor reads its one byte through the files API first', {window: tail(10), follow: true, loggingV2: true, after: 41, cursorUnverified: true}, {kind: 'check-cursor', after: 41}],
+  ['a newline there: the stream takes over at once', {window: tail(10), follow: true, loggingV2: true, after: 41, cursorProbed: true}, {kind: 'stream-v2', after: 41}],
+  ['anything else: the catch-up reads from it and says what is wrong', {window: tail(10), follow: true, loggingV2: true, after: 41, cursorUnverified: true, cursorProbed: true}, {kind: 'catch-up', after: 41, finish: false}],
+  ['without logging v2 the cursor is checked by the poll\'s own catch-up', {window: tail(10), follow: true, loggingV2: false, after: 41, cursorUnverified: true}, {kind: 'catch-up', after: 41, finish: false}],
   ['a followed resume without logging v2 polls', {window: tail(10), follow: true, loggingV2: false, after: 41}, {kind: 'poll', after: 41}],
 
   // Following, once the window is printed.

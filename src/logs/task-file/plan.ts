@@ -37,6 +37,8 @@ export interface ReadState {
    * before anything else, so a cursor from another file, or past this one's end, is an error, not a dump.
    */
   cursorUnverified?: boolean
+  /** The byte at that cursor was read (check-cursor): it was not a newline, so the catch-up decides. */
+  cursorProbed?: boolean
   /** The most of a window held in memory (default HOLD_BYTES). */
   holdBytes?: number
   /** The file's size, as measured once: every window is taken from it. */
@@ -69,6 +71,11 @@ export type Step =
   /** Logging v2's event stream after the newline at `after`, every event checked by its id. */
   | {kind: 'stream-v2'; after: number}
   /**
+   * One files-API read of the byte at a user's cursor, before a follow from it: a newline there lets the
+   * event stream take over at once, where a catch-up would first read everything after it, 64 KiB a request.
+   */
+  | {kind: 'check-cursor'; after: number}
+  /**
    * Files-API reads from the newline at `after` (-1: the file's start) to the file's size, that newline
    * checked. `finish`: a last line without newline is printed too.
    */
@@ -83,12 +90,13 @@ export function nextStep(state: ReadState): Step {
   const {follow} = state
   if (state.ended) return {kind: 'done'}
   // A resume has no window: printing stands right after the cursor, and without following it reads to the end
-  // (through the files API, as a user's cursor is first checked there).
+  // through the files API. A user's cursor is checked there first: followed over logging v2, by its one byte.
   const resuming = state.after !== undefined && state.printedTo === undefined
   const printedTo = resuming ? (state.after as number) + 1 : state.printedTo
   if (printedTo === undefined) return windowStep(state)
   const after = printedTo - 1
   if (state.replaced) return {kind: 'finish-rotated', after}
+  if (resuming && follow && state.cursorUnverified && !state.cursorProbed && state.loggingV2 && after >= 0) return {kind: 'check-cursor', after}
   if (state.behind || (resuming && (!follow || state.cursorUnverified))) return {kind: 'catch-up', after, finish: !follow}
   if (!follow) return {kind: 'done'}
   if (state.loggingV2 && after >= 0) return {kind: 'stream-v2', after}

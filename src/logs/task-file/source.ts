@@ -125,6 +125,8 @@ class TaskFileRead {
         return this.readForward(step.from, step.to, step.finish)
       case 'stream-v2':
         return this.streamV2(step.after)
+      case 'check-cursor':
+        return this.checkCursor(step.after)
       case 'catch-up':
         return this.catchUp(step.after, step.finish)
       case 'finish-rotated':
@@ -310,6 +312,12 @@ class TaskFileRead {
       yield this.lines.push(bytes)
     }
     if (first) throw new FileReplaced()
+  }
+
+  private async *checkCursor(after: number): AsyncIterable<LogEntry[]> {
+    this.state.cursorProbed = true
+    const bytes = await this.file.read(after, 1, this.signal)
+    if (bytes?.[0] === LF) this.cursorFound()
   }
 
   /** The files API takes over from the newline at `after` to the file's size (a stalled stream, a resume). */
