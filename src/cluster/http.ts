@@ -237,8 +237,8 @@ class ClusterHttpClient implements HttpClient, ClientFacts {
     const headers: Record<string, string> = {'user-agent': this.userAgent, ...options.headers}
     if (this.token) headers.authorization = `token=${this.token}`
     // got's socket timeout resets whenever bytes flow: the idle watchdog for streams (no total timeout
-    // ever, a follow may last for days), and a stall guard for ordinary requests. It also fires when the
-    // caller stops reading for that long, which a follow then treats like any other idle stream.
+    // ever, a follow may last for days), and a stall guard for ordinary requests. While a reader that lags
+    // holds the body back, it is off (responseChunks in response-body.ts).
     const t = this.timeoutMs
     const timeout = {connect: t, secureConnect: t, response: t, socket: options.mode === 'stream' ? (options.idleMs ?? t) : t}
     return {

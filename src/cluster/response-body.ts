@@ -49,9 +49,25 @@ async function* responseChunks(request: GotRequest, response: Readable): AsyncGe
     failure ??= error
     notify()
   }
+  // got's idle watchdog is the socket's timeout, which counts any silence, also the one a paused response
+  // makes: a reader that lags (a pipe into `less` read for a minute) would lose the rest of the body. So
+  // it is off while the response is paused, and set again as it resumes.
+  let pausedIdleMs: number | undefined
+  const pause = () => {
+    response.pause()
+    const socket = request.socket
+    if (socket?.timeout === undefined || socket.timeout === 0) return
+    pausedIdleMs = socket.timeout
+    socket.setTimeout(0)
+  }
+  const resume = () => {
+    response.resume()
+    if (pausedIdleMs !== undefined) request.socket?.setTimeout(pausedIdleMs)
+    pausedIdleMs = undefined
+  }
   const onData = (chunk: Buffer) => {
     held.push(chunk)
-    if (held.length >= HELD_CHUNKS) response.pause()
+    if (held.length >= HELD_CHUNKS && !response.isPaused()) pause()
     notify()
   }
   // got reports a broken response on the request a moment later, as its own (better) error.
@@ -74,7 +90,7 @@ async function* responseChunks(request: GotRequest, response: Readable): AsyncGe
     for (;;) {
       if (held.length > 0) {
         const chunk = held.shift()!
-        if (held.length === 0 && response.isPaused()) response.resume()
+        if (held.length === 0 && response.isPaused()) resume()
         yield chunk
       } else if (failure !== undefined) {
         throw failure

@@ -195,6 +195,26 @@ describe('node log against a simulated DC/OS 2.2 cluster', {concurrency: true}, 
     assert.equal(both.code, EXIT_CODES.usage)
   })
 
+  test('a pipe read slower than --timeout (a pager) loses nothing: the timeout counts only silence the CLI waits through', async () => {
+    // A cluster of its own: these entries would crowd the units other tests list out of the leader's journal.
+    const sim = await startSim()
+    after(() => sim.close())
+    const unit = 'dcos-ts-pager.service'
+    const count = 60_000 // ~12 MB: more than the pipe, the sockets and what the client holds
+    sim.addJournal('leader', Array.from({length: count}, (_, n) => ({unit, message: `paged ${n} ${'p'.repeat(180)}`})))
+    const cli = startCli(['node', 'log', '--component', unit, '--lines', 'all', '-o', 'cat', '--timeout', '1'], {env: {DCOS_URL: sim.url}, timeoutMs: 60_000})
+    cli.child.stdout?.pause()
+    while (!sim.requests.some((request) => request.url.includes(unit))) await new Promise((resolve) => setTimeout(resolve, 20))
+    await new Promise((resolve) => setTimeout(resolve, 3000)) // three timeouts' worth of the reader away
+    cli.child.stdout?.resume()
+    const result = await cli.done
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stderr, '')
+    const lines = result.stdout.split('\n')
+    assert.equal(lines.length, count + 1)
+    assert.equal(lines[count - 1], `paged ${count - 1} ${'p'.repeat(180)}`)
+  })
+
   test('--follow through a 503, a reset and a closed stream: every entry once, then Ctrl-C prints the cursor to resume from', async () => {
     const unit = 'dcos-ts-follow.service'
     sim.addJournal('leader', Array.from({length: 5}, (_, n) => ({unit, message: `old ${n}`})))
