@@ -115,7 +115,8 @@ async function* counted(stream: AsyncIterable<LogEvent>, ended: () => void): Asy
 
 /**
  * What joins a follow, as streams for merge: a notice is a stream of one event; a task that would go past
- * --max-streams streams of tasks not yet ended is left out, saying so.
+ * --max-streams streams of tasks not yet ended waits, saying so, and joins (from its first line) once a
+ * task of the follow has ended, in the order they came.
  */
 async function* joined(
   more: AsyncIterable<Joining>,
@@ -123,17 +124,24 @@ async function* joined(
   busy: () => Promise<number>,
   maxStreams: number,
 ): AsyncGenerator<AsyncIterable<SinkEvent>> {
+  const waiting: Array<Extract<Joining, {type: 'stream'}>> = []
+  const join = ({spec, why}: Extract<Joining, {type: 'stream'}>) =>
+    eventsOf({type: 'status', status: {stream: spec.source.stream, state: 'connecting', detail: why}}, followed(spec))
   for await (const joining of more) {
     if (joining.type === 'notice') {
       yield eventsOf({type: 'notice', text: joining.text})
-      continue
+    } else if (joining.type === 'ended') {
+      while (waiting.length > 0 && (await busy()) < maxStreams) {
+        const next = waiting.shift()!
+        yield join({...next, why: `${next.why}; joins as a stream ended (--max-streams)`})
+      }
+    } else if (waiting.length > 0 || (await busy()) >= maxStreams) {
+      waiting.push(joining)
+      const {label} = joining.spec.source.stream
+      yield eventsOf({type: 'notice', text: `not following ${label} yet: ${maxStreams} streams are open (--max-streams); it joins when one of their tasks ends`})
+    } else {
+      yield join(joining)
     }
-    const {stream} = joining.spec.source
-    if ((await busy()) >= maxStreams) {
-      yield eventsOf({type: 'notice', text: `not following ${stream.label}: ${maxStreams} streams are open (--max-streams)`})
-      continue
-    }
-    yield eventsOf({type: 'status', status: {stream, state: 'connecting', detail: joining.why}}, followed(joining.spec))
   }
 }
 

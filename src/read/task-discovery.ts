@@ -9,8 +9,11 @@ import {isTerminalState, type MesosTask, type TaskName} from '../mesos/state.js'
 import type {WatchEvent} from '../mesos/task-watch.js'
 import type {StreamSpec} from './stream-logs.js'
 
-/** What joins a follow while it runs: a stream, and why it joined; or a line for the user. */
-export type Joining = {type: 'stream'; spec: StreamSpec; why: string} | {type: 'notice'; text: string}
+/**
+ * What joins a follow while it runs: a stream, and why it joined; a line for the user; or that a task of
+ * the follow has ended (a stream of a task still running may take its place under --max-streams).
+ */
+export type Joining = {type: 'stream'; spec: StreamSpec; why: string} | {type: 'notice'; text: string} | {type: 'ended'}
 
 /** States a task's sandbox exists in, so that its files can be read. */
 const STARTED_STATES = new Set(['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING'])
@@ -23,6 +26,8 @@ export class TaskDiscovery {
   /** Tasks not to join: every task the state at the start listed (followed, or out of scope), and those joined since. */
   private readonly settled: Set<string>
   private watching = true
+  /** How many times a matching task went from running to ended, as the watch told it. */
+  private endedCount = 0
 
   /**
    * @param known every task the master state read at the start listed (whatever their state)
@@ -56,6 +61,7 @@ export class TaskDiscovery {
           yield event
           continue
         }
+        const endedBefore = this.endedCount
         for (const task of this.learn(event)) {
           this.settled.add(keyOf(task))
           if (task.containerIds.length === 0 && isTerminalState(task.state)) {
@@ -64,6 +70,7 @@ export class TaskDiscovery {
           }
           yield {type: 'stream', spec: await streamOf(task), why: `new task, ${task.state}`}
         }
+        if (this.endedCount > endedBefore) yield {type: 'ended'}
       }
     } catch (error) {
       yield {type: 'notice', text: `no longer watching for new tasks: ${error instanceof Error ? error.message : String(error)}`}
@@ -76,7 +83,11 @@ export class TaskDiscovery {
   private learn(event: Exclude<WatchEvent, {type: 'notice'}>): MesosTask[] {
     switch (event.type) {
       case 'snapshot':
-        for (const task of event.tasks) if (this.matches(task)) this.tasks.set(keyOf(task), task)
+        for (const task of event.tasks) {
+          if (!this.matches(task)) continue
+          this.noteEnd(this.tasks.get(keyOf(task))?.state, task.state)
+          this.tasks.set(keyOf(task), task)
+        }
         return event.tasks.filter((task) => this.ready(task))
       case 'added':
         if (!this.matches(event.task)) return []
@@ -86,12 +97,17 @@ export class TaskDiscovery {
         const {update} = event
         const task = this.tasks.get(keyOf({frameworkId: update.frameworkId, id: update.taskId}))
         if (task === undefined) return []
+        this.noteEnd(task.state, update.state)
         task.state = update.state
         if (task.containerIds.length === 0) task.containerIds = update.containerIds
         if (update.at !== undefined) task.updatedAt = update.at
         return this.ready(task) ? [task] : []
       }
     }
+  }
+
+  private noteEnd(before: string | undefined, after: string): void {
+    if (before !== undefined && !isTerminalState(before) && isTerminalState(after)) this.endedCount++
   }
 
   /** A matching task not yet settled whose files can be read: started, or ended after it started. */

@@ -182,24 +182,33 @@ describe('task log PATTERN --follow follows the tasks that start (DC/OS 2.2: the
     assert.equal(subscribes(sim) >= 3, true, 'subscribed, refused, subscribed again')
   })
 
-  test('a task past --max-streams is named and left out', async (t) => {
+  test('a task past --max-streams is named and waits; it joins from its first line once a followed task ends', async (t) => {
     const {sim, web} = await webCluster(t)
-    let left: SimTask | undefined
+    let waiting: SimTask | undefined
+    let last: SimTask | undefined
     const result = await following(sim, ['task', 'log', 'web', '--follow', '-n', '1', '--max-streams', '2'], async (run) => {
       await followingWeb(run, sim)
-      left = await sim.startTask({name: 'web', lines: numbered('left', 3)})
-      const id = left.id
-      await run.stderr((err) => err.includes(`not following ${id}: 2 streams are open (--max-streams)\n`), 'the notice')
+      waiting = await sim.startTask({name: 'web', lines: numbered('waiting', 3)})
+      const id = waiting.id
+      await run.stderr((err) => err.includes(`not following ${id} yet: 2 streams are open (--max-streams); it joins when one of their tasks ends\n`), 'the notice')
+      last = await sim.startTask({name: 'web', lines: numbered('last', 2)})
+      const lastId = last.id
+      await run.stderr((err) => err.includes(`not following ${lastId} yet`), 'the second notice')
       sim.appendLines(web[1].id, ['web1 later'])
       await run.stdout((out) => out.includes('web1 later\n'), 'the streams followed going on')
+      sim.finishTask(web[0].id)
+      await run.stdout((out) => out.includes(`[${id}] waiting 3\n`), 'the first waiting task, once web0 ended')
+      sim.appendLines(id, ['waiting 4'])
+      await run.stdout((out) => out.includes(`[${id}] waiting 4\n`), 'followed on')
     })
     assertInterrupted(result)
-    assert.ok(left)
-    assert.equal(count(result.stdout, left.id), 0, 'none of its lines')
+    assert.ok(waiting && last)
+    assert.deepEqual(linesOf(result.stdout, waiting.id), numbered('waiting', 4), 'from its first line, once')
+    assert.equal(count(result.stdout, last.id), 0, 'the second still waits: two tasks run')
     assert.deepEqual(
       resumeArgs(result.stderr).filter((word) => word.includes('=')).map((word) => word.split('=')[0]).sort(),
-      web.map((task) => task.id).sort(),
-      'cursors of the two followed tasks only',
+      [...web.map((task) => task.id), waiting.id].sort(),
+      'cursors of the streams that printed',
     )
   })
 

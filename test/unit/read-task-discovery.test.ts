@@ -42,7 +42,8 @@ async function joins(discovery: TaskDiscovery, events: Array<WatchEvent | Error>
   return said
 }
 
-const spoken = (joining: Joining) => (joining.type === 'stream' ? `join ${joining.spec.source.stream.id} (${joining.why})` : `notice ${joining.text}`)
+const spoken = (joining: Joining) =>
+  joining.type === 'stream' ? `join ${joining.spec.source.stream.id} (${joining.why})` : joining.type === 'notice' ? `notice ${joining.text}` : 'a task ended'
 
 const webByName = stageMatcher('web', 'name')
 
@@ -68,6 +69,7 @@ describe('task discovery', () => {
       'notice reconnecting to the Mesos event stream (attempt 1): connection reset',
       'join web.4 (new task, TASK_FAILED)',
       'notice web.5 ended before it started (TASK_FAILED)',
+      'a task ended',
     ])
   })
 
@@ -88,7 +90,7 @@ describe('task discovery', () => {
     })()
     const said: string[] = []
     for await (const joining of discovery.joining(updates, streamOf)) said.push(spoken(joining))
-    assert.deepEqual(said, ['notice no longer watching for new tasks: 403 Forbidden'])
+    assert.deepEqual(said, ['a task ended', 'notice no longer watching for new tasks: 403 Forbidden'])
     assert.equal(asked, 0, 'no request while the watch lasted')
     assert.equal(await finished(), 'TASK_KILLED')
     assert.equal(asked, 1)
