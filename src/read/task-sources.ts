@@ -17,7 +17,7 @@ import type {ResumeCommand} from '../output/sinks.js'
 import type {Deps} from '../deps.js'
 import {CliError} from '../errors.js'
 import {checkStreamCount, streamLogs, type StreamSpec} from './stream-logs.js'
-import {TaskDiscovery} from './task-discovery.js'
+import {type Joining, TaskDiscovery} from './task-discovery.js'
 import {taskStateWatcher} from './task-state.js'
 
 /** A --cursor: a byte offset, and the task it belongs to (`TASK=OFFSET`), which only one task read may omit. */
@@ -76,6 +76,8 @@ export interface LiveTasks {
   known: MesosTask[]
   /** Whether a task belongs to the follow (resolve-task.ts stageMatcher). */
   matches: (task: TaskName) => boolean
+  /** A line for the user before anything joins (none of the tasks runs yet). */
+  notice?: string
 }
 
 /**
@@ -115,8 +117,14 @@ export async function readTaskLogs(
   const window: LogWindow = options.cursors.length > 0 ? {kind: 'all'} : options.window
   const specs = await Promise.all(matches.map((task) => spec(task, labels.get(task) ?? task.id, window)))
   const watch = discovery && watchTasks(http, {...options.watch, keep: (live as LiveTasks).matches, signal, sleep: deps.sleep, now: deps.now})
-  const more = watch && discovery.joining(watch, (task) => spec(task, task.id, {kind: 'all'}))
+  const joining = watch && discovery.joining(watch, (task) => spec(task, task.id, {kind: 'all'}))
+  const more = joining && live?.notice ? startingWith({type: 'notice', text: live.notice}, joining) : joining
   await streamLogs(specs, {follow: options.follow, maxStreams: options.maxStreams, output: options.output, resume: options.resume, more}, deps)
+}
+
+async function* startingWith(first: Joining, rest: AsyncIterable<Joining>): AsyncGenerator<Joining> {
+  yield first
+  yield* rest
 }
 
 /**

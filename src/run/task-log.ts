@@ -27,10 +27,36 @@ export async function runTaskLog(options: TaskLogOptions, deps: Deps): Promise<v
   }
   const pattern = options.pattern
   const [state, version] = await Promise.all([fetchMasterState(http, {signal, keep: taskMatcher(pattern)}), fetchClusterVersion(http, signal)])
-  const {matches, stage} = withCursorTasks(state, pattern, options.cursors, () => newest(resolveTasks(state, pattern, options.scope), options.latest))
+  let resolution: TaskResolution & {notice?: string}
+  try {
+    resolution = withCursorTasks(state, pattern, options.cursors, () => newest(resolveTasks(state, pattern, options.scope), options.latest))
+  } catch (error) {
+    resolution = nextRunOf(state, pattern, options, error)
+  }
+  const {matches, stage, notice} = resolution
   // Following a pattern of running tasks follows the ones that start too; an exact id ends with its task.
   const live = options.follow && options.scope.running && stage !== 'id' && options.latest === undefined
-  await readTaskLogs(http, matches, version, options, deps, live ? {known: state.tasks, matches: stageMatcher(pattern, stage)} : undefined)
+  await readTaskLogs(http, matches, version, options, deps, live ? {known: state.tasks, matches: stageMatcher(pattern, stage), notice} : undefined)
+}
+
+/**
+ * Following an app by name (or a wildcard) while none of its tasks runs, between two runs of a crash loop
+ * or during a redeploy: no task yet, and the next that starts joins. Its ended runs show the name is
+ * real; a pattern nothing ever matched, an id or part of one, or a read without --follow keep the error.
+ */
+function nextRunOf(state: MasterState, pattern: string, options: TaskLogOptions, error: unknown): TaskResolution & {notice: string} {
+  const waits = options.follow && options.scope.running && !options.scope.completed && options.latest === undefined && options.cursors.length === 0
+  if (!waits || !isCliError(error) || error.kind !== 'not-found') throw error
+  let ended: TaskResolution
+  try {
+    ended = resolveTasks(state, pattern, {running: false, completed: true})
+  } catch {
+    throw error
+  }
+  if (ended.stage !== 'name' && ended.stage !== 'glob') throw error
+  const count = ended.matches.length
+  const notice = `no running task matches '${pattern}' (${count} ended): waiting for one to start`
+  return {matches: [], stage: ended.stage, notice}
 }
 
 /** The `latest` tasks whose newest status is newest (all of them without a count), newest first. */

@@ -268,6 +268,35 @@ describe('task log PATTERN --follow follows the tasks that start (DC/OS 2.2: the
     }
   })
 
+  test('an app with no task running (a crash loop between runs): the follow says so and waits for the next run; a name never seen is an error', async (t) => {
+    const {sim} = await webCluster(t)
+    const runs = [await sim.startTask({name: 'crashy', lines: ['run 1']}), await sim.startTask({name: 'crashy', lines: ['run 2']})]
+    for (const run of runs) sim.finishTask(run.id, 'TASK_FAILED')
+    let next: SimTask | undefined
+    const result = await following(sim, ['task', 'log', 'crashy', '--follow', '-n', '1'], async (run) => {
+      await run.stderr((err) => err.includes("no running task matches 'crashy' (2 ended): waiting for one to start\n"), 'the notice')
+      await subscribed(run, sim)
+      next = await sim.startTask({name: 'crashy', lines: numbered('next', 2)})
+      const id = next.id
+      await run.stdout((out) => out.includes(`[${id}] next 2\n`), 'the next run')
+    })
+    assertInterrupted(result)
+    assert.ok(next)
+    assert.deepEqual(linesOf(result.stdout, next.id), numbered('next', 2), 'from its first line, once')
+    assert.equal(count(result.stdout, runs[0].id) + count(result.stdout, runs[1].id), 0, 'nothing of the ended runs')
+
+    const env = {DCOS_URL: sim.url}
+    const typo = await runInProcess(['task', 'log', 'crashyy', '--follow'], {env})
+    assert.equal(typo.code, EXIT_CODES['not-found'], typo.stderr)
+    assert.match(typo.stderr, /^Error: no running task matches 'crashyy'/)
+    const byIdPart = await runInProcess(['task', 'log', runs[0].id.slice(0, 12), '--follow'], {env})
+    assert.equal(byIdPart.code, EXIT_CODES['not-found'], 'part of an ended id is not waited for')
+    assert.match(byIdPart.stderr, /1 completed task matches: run with --completed/)
+    sim.finishTask(next.id)
+    const oneShot = await runInProcess(['task', 'log', 'crashy'], {env})
+    assert.equal(oneShot.code, EXIT_CODES['not-found'], 'without --follow nothing is waited for')
+  })
+
   test('an exact task id follows that task alone, watches nothing, and ends when it ends', async (t) => {
     const {sim, web} = await webCluster(t)
     let started: SimTask | undefined
