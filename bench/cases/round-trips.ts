@@ -33,6 +33,7 @@ export async function roundTrips(context: BenchContext): Promise<Row[]> {
       {what: 'node log --lines 5', args: ['node', 'log', '--lines', '5'], lines: 5, target: 1},
       {what: 'node log --component adminrouter --lines 5', args: ['node', 'log', '--component', 'adminrouter', '--lines', '5'], lines: 5, target: 1},
       {what: 'service log marathon --lines 5', args: ['service', 'log', 'marathon', '--lines', '5'], lines: 5, target: 1},
+      {what: 'service log hello-world --lines 5 (a package scheduler: a task)', args: ['service', 'log', 'hello-world', '--lines', '5'], lines: 5, target: 3},
     ]
     const contenders = commands.map((command, i) => ({
       name: String(i),

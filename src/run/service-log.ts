@@ -10,7 +10,7 @@ import type {HttpClient} from '../cluster/http.js'
 import type {LogWindow} from '../logs/sources/window.js'
 import {fetchClusterVersion} from '../logs/transport.js'
 import {fetchMasterState} from '../mesos/master.js'
-import {isRecord, isRunningTask, type MasterState, type MesosTask} from '../mesos/state.js'
+import {isRecord, isRunningTask, type MasterState, type MesosTask, type TaskName} from '../mesos/state.js'
 import type {OutputOptions} from '../output/choose-sink.js'
 import type {Deps} from '../deps.js'
 import {optionalJson} from '../cluster/optional-json.js'
@@ -53,19 +53,26 @@ export async function runServiceLog(options: ServiceLogOptions, deps: Deps): Pro
   }
   const http = await deps.http()
   const {signal} = deps
-  const [apps, version] = await Promise.all([fetchMarathonApps(http, signal), fetchClusterVersion(http, signal)])
-  const labelled = service === undefined ? [] : apps.filter((app) => app.labels?.[FRAMEWORK_LABEL] === service)
+  // Marathon's apps, the version and master state in one round trip. The app's task id prefix narrows what
+  // is kept of master state (a big cluster's) from when the apps answer, which is small and comes first.
+  let prefix: string | undefined
+  const appsRead = fetchMarathonApps(http, signal).then((apps) => {
+    const labelled = service === undefined ? [] : apps.filter((app) => app.labels?.[FRAMEWORK_LABEL] === service)
+    if (labelled.length === 1) prefix = taskIdPrefix(labelled[0].id)
+    return {apps, labelled}
+  })
+  const keep = (task: TaskName) => prefix === undefined || task.id.startsWith(prefix)
+  const [{apps, labelled}, version, state] = await Promise.all([appsRead, fetchClusterVersion(http, signal), fetchMasterState(http, {signal, keep})])
   if (labelled.length > 1) {
     throw new CliError('usage', `${labelled.length} Marathon apps are labelled ${FRAMEWORK_LABEL}=${service}: ${labelled.map((app) => app.id).join(', ')}`, {
       hint: "read one app's task with `dcos-ts task log`",
     })
   }
-  const prefix = labelled.length === 1 ? taskIdPrefix(labelled[0].id) : undefined
-  const state = await fetchMasterState(http, {signal, keep: prefix === undefined ? undefined : (task) => task.id.startsWith(prefix)})
   if (service === undefined) {
     throw new CliError('usage', 'missing SERVICE: name the service whose scheduler log to read', {hint: servicesHint(apps, state)})
   }
-  const tasks = schedulerTasks(state, service, labelled[0]?.id)
+  // What was read before the apps answered is narrowed the same way.
+  const tasks = schedulerTasks({...state, tasks: state.tasks.filter(keep)}, service, labelled[0]?.id)
   if (tasks.length === 0) throw noScheduler(service, labelled[0], apps, state)
   if (tasks.length > 1) {
     throw new CliError('usage', `service ${service} has ${tasks.length} running scheduler tasks: ${tasks.map((task) => task.id).join(', ')}`, {

@@ -84,6 +84,24 @@ describe('service log', () => {
   })
 })
 
+describe('service log on a distant cluster', () => {
+  test("Marathon's apps and master state are asked at once: master state is asked while the apps answer is held back", async (t) => {
+    const sim = await startSim()
+    t.after(() => sim.close())
+    sim.inject({kind: 'delay', ms: 5000, count: 1, match: '/service/marathon/v2/apps'})
+    const run = runInProcess(['service', 'log', 'hello-world', '-n', '1'], {env: {DCOS_URL: sim.url}})
+    const apps = () => sim.requests.find((request) => request.url === '/service/marathon/v2/apps')
+    const state = () => sim.requests.find((request) => request.url.startsWith('/mesos/master/state'))
+    // Progress, not time: until master state is asked, or the apps answer went out first.
+    while (state() === undefined && (apps() === undefined || apps()?.status === 0)) await new Promise((resolve) => setTimeout(resolve, 10))
+    assert.ok(state(), 'master state asked before the apps answered')
+    assert.equal(apps()?.status, 0, 'the apps answer still held back')
+    const result = await run
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout.split('\n').length, 2)
+  })
+})
+
 describe('service log where Marathon cannot be asked', () => {
   let sim: Sim
   before(async () => {
